@@ -1,0 +1,14 @@
+from pathlib import Path
+
+from django.conf import settings
+from django.core.management import call_command
+from django.core.management.base import BaseCommand
+
+DEMO_CONTENT = Path(settings.BASE_DIR) / "fixtures" / "demo"
+
+
+class Command(BaseCommand):
+    help = "Build the demo site from fixtures/demo (safe to run again: nothing is duplicated)."
+
+    def handle(self, *args, **options):
+        call_command("import_content", str(DEMO_CONTENT), stdout=self.stdout, stderr=self.stderr)

@@ -1,0 +1,211 @@
+"""Filtering and facet counts over knowledge pages.
+
+One implementation serves the listing pages and the database search backend, so a count shown
+next to a filter is always the number of results that clicking it gives. Each facet is counted
+with every *other* active filter applied (within a dimension values are OR-ed, across
+dimensions AND-ed), which is what users expect from faceted navigation.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field, replace
+from urllib.parse import urlencode
+
+from django.contrib.contenttypes.models import ContentType
+from django.db.models import Count, Exists, Expression, F, OuterRef, QuerySet
+from django.db.models.functions import ExtractYear
+from django.utils.translation import gettext_lazy as _
+
+from cms.knowledge.models.base import KnowledgePage
+from cms.knowledge.models.project import ImprovementProjectPage, ProjectStatus
+from cms.knowledge.models.story import CaseStoryPage
+from cms.knowledge.models.training import TrainingMaterialPage
+from cms.taxonomy.models import Organisation, Theme
+
+KIND_MODELS: dict[str, type[KnowledgePage]] = {
+    "project": ImprovementProjectPage,
+    "training": TrainingMaterialPage,
+    "story": CaseStoryPage,
+}
+DIMENSIONS = ("theme", "municipality", "type", "status", "year")
+DIMENSION_LABELS = {
+    "theme": _("Theme"),
+    "municipality": _("Municipality"),
+    "type": _("Type"),
+    "status": _("Project status"),
+    "year": _("Year"),
+}
+MAX_VALUES_PER_DIMENSION = 50
+MIN_YEAR, MAX_YEAR = 1990, 2100
+
+
+@dataclass(frozen=True)
+class Filters:
+    """The active filter values per dimension, already validated."""
+
+    theme: tuple[str, ...] = ()
+    municipality: tuple[str, ...] = ()
+    type: tuple[str, ...] = ()
+    status: tuple[str, ...] = ()
+    year: tuple[int, ...] = ()
+    ignored: tuple[str, ...] = field(default=(), compare=False)
+
+    @classmethod
+    def from_params(cls, params: Mapping[str, Iterable[str]] | object) -> Filters:
+        """Parse a QueryDict (or dict of lists); values that cannot match are dropped.
+
+        Unknown values are kept in ``ignored`` so the page can say what it did not understand
+        instead of silently showing everything or failing.
+        """
+        getlist = getattr(params, "getlist", None) or (lambda key: list(params.get(key, [])))
+        ignored: list[str] = []
+
+        def strings(key: str, allowed: set[str] | None = None) -> tuple[str, ...]:
+            values: list[str] = []
+            for raw in getlist(key)[:MAX_VALUES_PER_DIMENSION]:
+                value = str(raw).strip()[:100]
+                if not value:
+                    continue
+                if allowed is not None and value not in allowed:
+                    ignored.append(f"{key}={value}")
+                    continue
+                if value not in values:
+                    values.append(value)
+            return tuple(values)
+
+        years: list[int] = []
+        for raw in strings("year"):
+            if raw.isdigit() and MIN_YEAR <= int(raw) <= MAX_YEAR:
+                years.append(int(raw))
+            else:
+                ignored.append(f"year={raw}")
+
+        return cls(
+            theme=strings("theme"),
+            municipality=strings("municipality"),
+            type=strings("type", set(KIND_MODELS)),
+            status=strings("status", set(ProjectStatus.values)),
+            year=tuple(years),
+            ignored=tuple(ignored),
+        )
+
+    def without(self, dimension: str) -> Filters:
+        return replace(self, **{dimension: ()})
+
+    def with_fixed(self, **fixed: tuple) -> Filters:
+        return replace(self, **fixed)
+
+    def without_all(self, dimensions: Iterable[str]) -> Filters:
+        return replace(self, **dict.fromkeys(dimensions, ()))
+
+    @property
+    def is_active(self) -> bool:
+        return any(getattr(self, dimension) for dimension in DIMENSIONS)
+
+    def apply(self, queryset: QuerySet[KnowledgePage]) -> QuerySet[KnowledgePage]:
+        if self.theme:
+            links = KnowledgePage.themes.through.objects.filter(
+                knowledgepage_id=OuterRef("pk"), theme__slug__in=self.theme
+            )
+            queryset = queryset.filter(Exists(links))
+        if self.municipality:
+            queryset = queryset.filter(municipality__slug__in=self.municipality)
+        if self.type:
+            queryset = queryset.filter(
+                content_type__in=[kind_content_type(kind) for kind in self.type]
+            )
+        if self.status:
+            queryset = queryset.filter(improvementprojectpage__status__in=self.status)
+        if self.year:
+            queryset = queryset.filter(date__year__in=self.year)
+        return queryset
+
+    def as_params(self) -> list[tuple[str, str]]:
+        return [
+            (dimension, str(value))
+            for dimension in DIMENSIONS
+            for value in getattr(self, dimension)
+        ]
+
+    def query_string(self, **extra: str) -> str:
+        return urlencode([*self.as_params(), *extra.items()])
+
+
+@dataclass
+class FacetValue:
+    value: str
+    label: str
+    count: int
+    selected: bool
+
+
+@dataclass
+class Facet:
+    name: str
+    label: str
+    values: list[FacetValue]
+
+    @property
+    def has_results(self) -> bool:
+        return any(value.count for value in self.values)
+
+
+def kind_content_type(kind: str) -> ContentType:
+    return ContentType.objects.get_for_model(KIND_MODELS[kind])
+
+
+def _counts(queryset: QuerySet, key: str | Expression) -> dict:
+    expression = F(key) if isinstance(key, str) else key
+    return {
+        row["key"]: row["n"]
+        for row in queryset.order_by().values(key=expression).annotate(n=Count("pk", distinct=True))
+    }
+
+
+def compute_facets(
+    base: QuerySet[KnowledgePage], filters: Filters, dimensions: Iterable[str] = DIMENSIONS
+) -> list[Facet]:
+    """Count each dimension's values over ``base`` with the other active filters applied."""
+    facets: list[Facet] = []
+    for dimension in dimensions:
+        scoped = filters.without(dimension).apply(base)
+        selected = {str(value) for value in getattr(filters, dimension)}
+        if dimension == "theme":
+            counts = _counts(scoped, "themes__slug")
+            options = [(theme.slug, theme.label) for theme in Theme.objects.all()]
+        elif dimension == "municipality":
+            counts = _counts(scoped, "municipality__slug")
+            options = [
+                (org.slug, org.label)
+                for org in Organisation.objects.filter(slug__in=[*counts, *selected])
+            ]
+            options.sort(key=lambda option: option[1])
+        elif dimension == "type":
+            by_type = _counts(scoped, "content_type")
+            counts = {kind: by_type.get(kind_content_type(kind).pk, 0) for kind in KIND_MODELS}
+            options = [
+                (kind, model._meta.verbose_name_plural.capitalize())
+                for kind, model in KIND_MODELS.items()
+            ]
+        elif dimension == "status":
+            counts = _counts(
+                scoped.filter(improvementprojectpage__isnull=False),
+                "improvementprojectpage__status",
+            )
+            options = list(ProjectStatus.choices)
+        else:
+            counts = {str(year): n for year, n in _counts(scoped, ExtractYear("date")).items()}
+            options = [(year, year) for year in sorted({*counts, *selected}, reverse=True)]
+        values = [
+            FacetValue(
+                value=str(value),
+                label=str(label),
+                count=counts.get(value, 0),
+                selected=str(value) in selected,
+            )
+            for value, label in options
+            if counts.get(value, 0) or str(value) in selected or dimension in ("theme", "type")
+        ]
+        facets.append(Facet(name=dimension, label=str(DIMENSION_LABELS[dimension]), values=values))
+    return facets

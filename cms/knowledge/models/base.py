@@ -1,0 +1,196 @@
+"""The common base of every piece of published work.
+
+``KnowledgePage`` is a concrete (multi-table) page so that listings, facets, related work and
+search can treat projects, training material and stories as one queryset; each page type adds
+its own fields in a table of its own.
+"""
+
+from __future__ import annotations
+
+import datetime
+
+from django import forms
+from django.db import models
+from django.db.models import Count, Q, QuerySet
+from django.utils.translation import gettext_lazy as _
+from modelcluster.contrib.taggit import ClusterTaggableManager
+from modelcluster.fields import ParentalKey, ParentalManyToManyField
+from taggit.models import ItemBase
+from wagtail.admin.forms import WagtailAdminPageForm
+from wagtail.admin.panels import FieldPanel, MultiFieldPanel, ObjectList, TabbedInterface
+from wagtail.fields import StreamField
+from wagtail.models import Page
+from wagtail.search import index
+
+from cms.knowledge.blocks import ContactBlock
+
+SUMMARY_MAX_LENGTH = 400
+
+
+class TaggedKnowledgePage(ItemBase):
+    tag = models.ForeignKey(
+        "taxonomy.KnowledgeTag", on_delete=models.CASCADE, related_name="tagged_pages"
+    )
+    content_object = ParentalKey(
+        "knowledge.KnowledgePage", on_delete=models.CASCADE, related_name="tagged_items"
+    )
+
+
+class KnowledgePageForm(WagtailAdminPageForm):
+    """Fill in the municipality from the section the page is created in, if left empty."""
+
+    def clean(self):
+        cleaned = super().clean()
+        if not cleaned.get("municipality"):
+            section = getattr(self, "parent_page", None) or self.instance.get_parent()
+            organisation = getattr(section.specific, "organisation", None) if section else None
+            if organisation is None:
+                self.add_error(
+                    "municipality",
+                    _("Choose the municipality or organisation that did this work."),
+                )
+            else:
+                cleaned["municipality"] = organisation
+        return cleaned
+
+
+class KnowledgePage(Page):
+    """Fields every project, training material and case story carries."""
+
+    summary = models.TextField(
+        _("summary"),
+        max_length=SUMMARY_MAX_LENGTH,
+        help_text=_(
+            "Two or three sentences a busy reader can judge the work by. Shown in listings "
+            "and search results."
+        ),
+    )
+    summary_en = models.TextField(
+        _("English summary"),
+        max_length=SUMMARY_MAX_LENGTH,
+        blank=True,
+        help_text=_(
+            "A short English summary so international partners can judge relevance even "
+            "when the page itself is in Swedish."
+        ),
+    )
+    date = models.DateField(
+        _("date"),
+        default=datetime.date.today,
+        help_text=_(
+            "Shown on listings and used for sorting and the year filter. For a project, "
+            "usually when it started."
+        ),
+    )
+    themes = ParentalManyToManyField(
+        "taxonomy.Theme",
+        related_name="pages",
+        verbose_name=_("themes"),
+        help_text=_("Choose every theme a colleague might look for this under."),
+    )
+    municipality = models.ForeignKey(
+        "taxonomy.Organisation",
+        verbose_name=_("municipality or organisation"),
+        on_delete=models.PROTECT,
+        related_name="pages",
+        null=True,
+        blank=True,
+        help_text=_("Who did the work. Left empty, the section's municipality is used."),
+    )
+    tags = ClusterTaggableManager(
+        through=TaggedKnowledgePage,
+        blank=True,
+        verbose_name=_("tags"),
+        help_text=_("Free keywords, e.g. 'läkemedelsgenomgång', 'trygg hemgång'."),
+    )
+    lead_image = models.ForeignKey(
+        "media.EstherImage",
+        verbose_name=_("lead image"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    contacts = StreamField(
+        [("contact", ContactBlock())],
+        blank=True,
+        verbose_name=_("contacts"),
+        help_text=_("Who to ask about this work: team members and Esther coaches."),
+    )
+
+    base_form_class = KnowledgePageForm
+    is_creatable = False
+    parent_page_types = ["browse.SectionPage"]
+    subpage_types: list[str] = []
+
+    search_fields = [
+        *Page.search_fields,
+        index.SearchField("summary"),
+        index.SearchField("summary_en"),
+        index.FilterField("date"),
+        index.FilterField("municipality"),
+        index.RelatedFields("themes", [index.SearchField("name"), index.SearchField("name_en")]),
+        index.RelatedFields("tags", [index.SearchField("name")]),
+    ]
+
+    summary_panels = [
+        FieldPanel("summary"),
+        FieldPanel("summary_en"),
+        FieldPanel("lead_image"),
+    ]
+    classification_panels = [
+        MultiFieldPanel(
+            [
+                FieldPanel("themes", widget=forms.CheckboxSelectMultiple),
+                FieldPanel("municipality"),
+                FieldPanel("tags"),
+                FieldPanel("date"),
+            ],
+            heading=_("Find it by"),
+        ),
+    ]
+
+    class Meta:
+        verbose_name = _("knowledge page")
+
+    @property
+    def kind(self) -> str:
+        """Short machine name of the page type, used by filters and templates."""
+        return getattr(self.specific_class, "kind_slug", "page")
+
+    def related_pages(self, limit: int = 4) -> QuerySet[KnowledgePage]:
+        """Other live work that shares themes with this page, then tags (DESIGN.md)."""
+        theme_ids = list(self.themes.values_list("pk", flat=True))
+        tag_ids = list(self.tagged_items.values_list("tag_id", flat=True))
+        return (
+            KnowledgePage.objects.live()
+            .public()
+            .filter(locale_id=self.locale_id)
+            .exclude(pk=self.pk)
+            .annotate(
+                shared_themes=Count("themes", filter=Q(themes__in=theme_ids), distinct=True),
+                shared_tags=Count(
+                    "tagged_items", filter=Q(tagged_items__tag__in=tag_ids), distinct=True
+                ),
+            )
+            .filter(Q(shared_themes__gt=0) | Q(shared_tags__gt=0))
+            .order_by("-shared_themes", "-shared_tags", "-date", "pk")
+            .select_related("municipality", "lead_image")[:limit]
+        )
+
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        context["related_pages"] = self.related_pages()
+        return context
+
+
+def knowledge_edit_handler(*tabs: ObjectList) -> TabbedInterface:
+    """The page type's own tabs, then the tabs every knowledge page shares, in one order."""
+    return TabbedInterface(
+        [
+            *tabs,
+            ObjectList(KnowledgePage.classification_panels, heading=_("Themes and tags")),
+            ObjectList(Page.promote_panels, heading=_("Promote")),
+            ObjectList(Page.settings_panels, heading=_("Settings")),
+        ]
+    )

@@ -1,0 +1,132 @@
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel, ObjectList
+from wagtail.fields import RichTextField, StreamField
+from wagtail.models import Page
+from wagtail.search import index
+
+from cms.knowledge.blocks import (
+    RICH_FEATURES,
+    ChangeIdeaBlock,
+    DocumentBlock,
+    MeasureBlock,
+    PDSACycleBlock,
+)
+from cms.knowledge.models.base import KnowledgePage, knowledge_edit_handler
+from cms.knowledge.models.esther import EstherLensMixin
+
+
+class ProjectStatus(models.TextChoices):
+    PLANNED = "planned", _("Planned")
+    ONGOING = "ongoing", _("Ongoing")
+    COMPLETED = "completed", _("Completed")
+    PAUSED = "paused", _("Paused")
+
+
+class ImprovementProjectPage(EstherLensMixin, KnowledgePage):
+    """An improvement project told as an open PDSA record."""
+
+    kind_slug = "project"
+
+    aim = models.TextField(
+        _("aim"),
+        help_text=_(
+            "What will improve, for whom, by how much and by when, e.g. 'Reduce "
+            "readmissions within 30 days for patients over 75 in Eksjö by 20% by June'."
+        ),
+    )
+    background = RichTextField(_("background"), features=RICH_FEATURES, blank=True)
+    status = models.CharField(
+        _("status"), max_length=20, choices=ProjectStatus.choices, default=ProjectStatus.ONGOING
+    )
+    start_date = models.DateField(_("start date"), null=True, blank=True)
+    end_date = models.DateField(_("end date"), null=True, blank=True)
+    change_ideas = StreamField(
+        [("change_idea", ChangeIdeaBlock())], blank=True, verbose_name=_("change ideas")
+    )
+    pdsa_cycles = StreamField(
+        [("pdsa_cycle", PDSACycleBlock())],
+        blank=True,
+        verbose_name=_("PDSA cycles"),
+        help_text=_("One block per test of change, oldest first."),
+    )
+    measures = StreamField(
+        [("measure", MeasureBlock())],
+        blank=True,
+        verbose_name=_("measures"),
+        help_text=_("At least 12 data points give a readable run chart."),
+    )
+    results = RichTextField(_("results"), features=RICH_FEATURES, blank=True)
+    lessons_learned = RichTextField(_("lessons learned"), features=RICH_FEATURES, blank=True)
+    attachments = StreamField(
+        [("document", DocumentBlock())], blank=True, verbose_name=_("attachments")
+    )
+    adapted_from = models.ForeignKey(
+        "knowledge.ImprovementProjectPage",
+        verbose_name=_("adapted from"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="adaptations",
+        help_text=_("If this project builds on another one, link it so the spread is visible."),
+    )
+
+    search_fields = [
+        *KnowledgePage.search_fields,
+        index.SearchField("aim"),
+        index.SearchField("background"),
+        index.SearchField("change_ideas"),
+        index.SearchField("pdsa_cycles"),
+        index.SearchField("results"),
+        index.SearchField("lessons_learned"),
+        index.SearchField("what_matters_to_esther"),
+        index.FilterField("status"),
+    ]
+
+    content_panels = [
+        *Page.content_panels,
+        *KnowledgePage.summary_panels,
+        FieldPanel("aim"),
+        MultiFieldPanel(
+            [
+                FieldPanel("status"),
+                FieldRowPanel([FieldPanel("start_date"), FieldPanel("end_date")]),
+            ],
+            heading=_("Status and dates"),
+        ),
+        FieldPanel("background"),
+        *EstherLensMixin.esther_panels,
+        FieldPanel("contacts"),
+        FieldPanel("adapted_from"),
+    ]
+    improvement_panels = [
+        FieldPanel("change_ideas"),
+        FieldPanel("pdsa_cycles"),
+        FieldPanel("measures"),
+        FieldPanel("results"),
+        FieldPanel("lessons_learned"),
+        FieldPanel("attachments"),
+    ]
+    edit_handler = knowledge_edit_handler(
+        ObjectList(content_panels, heading=_("Project")),
+        ObjectList(improvement_panels, heading=_("Improvement work")),
+    )
+
+    template = "knowledge/improvement_project_page.html"
+
+    class Meta:
+        verbose_name = _("improvement project")
+        verbose_name_plural = _("improvement projects")
+
+    def clean(self):
+        super().clean()
+        if self.start_date and self.end_date and self.end_date < self.start_date:
+            raise ValidationError({"end_date": _("The project cannot end before it starts.")})
+
+    @property
+    def decisions(self) -> list[str]:
+        """The PDSA decisions taken, in order: data for filters and 'what did not work'."""
+        return [block.value["decision"] for block in self.pdsa_cycles]

@@ -1,0 +1,64 @@
+"""Shared fixtures: a small site tree built with factories (no JSON fixtures in unit tests)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pytest
+from django.utils import translation
+from wagtail.models import Page, Site
+
+from cms.browse.models import KnowledgeListingPage, SectionPage, ThemeIndexPage
+from cms.home.models import HomePage
+from cms.taxonomy.models import Organisation, Theme
+from tests import factories
+
+
+@dataclass
+class SiteTree:
+    home: HomePage
+    themes_index: ThemeIndexPage
+    listing: KnowledgeListingPage
+    eksjo: SectionPage
+    nassjo: SectionPage
+    transitions: Theme
+    self_care: Theme
+    eksjo_org: Organisation
+    nassjo_org: Organisation
+
+
+@pytest.fixture(autouse=True)
+def swedish():
+    """Requests are served in the default language unless a test says otherwise."""
+    with translation.override("sv"):
+        yield
+
+
+@pytest.fixture(autouse=True)
+def media_root(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture
+def site_tree(db) -> SiteTree:
+    root = Page.get_first_root_node()
+    for child in root.get_children():
+        child.delete()
+    home = factories.HomePageFactory(parent=root)
+    Site.objects.update_or_create(
+        is_default_site=True,
+        defaults={"hostname": "localhost", "port": 80, "root_page": home, "site_name": "Esther"},
+    )
+    eksjo_org = factories.OrganisationFactory(slug="eksjo", name="Eksjö kommun")
+    nassjo_org = factories.OrganisationFactory(slug="nassjo", name="Nässjö kommun")
+    return SiteTree(
+        home=home,
+        themes_index=factories.ThemeIndexPageFactory(parent=home),
+        listing=factories.KnowledgeListingPageFactory(parent=home, slug="allt-arbete"),
+        eksjo=factories.SectionPageFactory(parent=home, organisation=eksjo_org),
+        nassjo=factories.SectionPageFactory(parent=home, organisation=nassjo_org),
+        transitions=factories.ThemeFactory(slug="vardovergangar", name="Vårdövergångar"),
+        self_care=factories.ThemeFactory(slug="egenvard", name="Egenvård"),
+        eksjo_org=eksjo_org,
+        nassjo_org=nassjo_org,
+    )
