@@ -198,6 +198,7 @@ class KnowledgeListingPageFactory(LocalizedPageFactory):
 class KnowledgePageFactory(LocalizedPageFactory):
     class Meta:
         abstract = True
+        skip_postgeneration_save = True
 
     summary = "En kort sammanfattning av arbetet."
     date = datetime.date(2024, 3, 1)

@@ -3,12 +3,16 @@
 from django.core.exceptions import ImproperlyConfigured
 
 from cms.settings.base import *  # noqa: F403
-from cms.settings.base import SECRET_KEY
+from cms.settings.base import MIDDLEWARE, SECRET_KEY
 from cms.settings.env import env_bool, env_int
 
 DEBUG = False
 if not SECRET_KEY:
     raise ImproperlyConfigured("DJANGO_SECRET_KEY must be set in production.")
+
+# WhiteNoise serves the collected static files right after the security middleware; in
+# development runserver serves them itself.
+MIDDLEWARE = [MIDDLEWARE[0], "whitenoise.middleware.WhiteNoiseMiddleware", *MIDDLEWARE[1:]]
 
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},

@@ -1,0 +1,196 @@
+"""Listing, theme and section pages filter and count correctly, and survive bad input."""
+
+from __future__ import annotations
+
+import datetime
+import re
+
+import pytest
+
+from cms.browse.models import KnowledgeListingPage
+from tests import factories
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def work(site_tree):
+    """Five pages across two municipalities, two themes, three types and two years."""
+    tree = site_tree
+    return {
+        "eksjo_project": factories.ImprovementProjectPageFactory(
+            parent=tree.eksjo,
+            title="Projekt Eksjö vårdövergång",
+            themes=[tree.transitions],
+            status="ongoing",
+            date=datetime.date(2024, 5, 1),
+        ),
+        "eksjo_done": factories.ImprovementProjectPageFactory(
+            parent=tree.eksjo,
+            title="Projekt Eksjö egenvård",
+            themes=[tree.self_care],
+            status="completed",
+            date=datetime.date(2023, 5, 1),
+        ),
+        "nassjo_project": factories.ImprovementProjectPageFactory(
+            parent=tree.nassjo,
+            title="Projekt Nässjö båda",
+            themes=[tree.transitions, tree.self_care],
+            status="ongoing",
+            date=datetime.date(2024, 9, 1),
+        ),
+        "nassjo_story": factories.CaseStoryPageFactory(
+            parent=tree.nassjo,
+            title="Berättelse Nässjö",
+            themes=[tree.transitions],
+            date=datetime.date(2024, 1, 1),
+        ),
+        "eksjo_training": factories.TrainingMaterialPageFactory(
+            parent=tree.eksjo,
+            title="Utbildning Eksjö",
+            themes=[tree.self_care],
+            date=datetime.date(2023, 2, 1),
+        ),
+    }
+
+
+def facet_count(html: str, name: str, value: str) -> int | None:
+    """The count shown next to a facet checkbox, read from the rendered page."""
+    match = re.search(
+        rf'name="{name}" value="{re.escape(value)}"[^>]*>.*?\((\d+)\)', html, flags=re.S
+    )
+    return int(match.group(1)) if match else None
+
+
+def titles(response) -> set[str]:
+    return {page.title for page in response.context["listing"].results}
+
+
+def test_all_work_listing_shows_everything_with_facet_counts(client, site_tree, work):
+    response = client.get(site_tree.listing.url)
+    assert response.status_code == 200
+    assert response.context["listing"].total == 5
+    html = response.content.decode()
+    assert facet_count(html, "theme", "vardovergangar") == 3
+    assert facet_count(html, "theme", "egenvard") == 3
+    assert facet_count(html, "type", "project") == 3
+    assert facet_count(html, "municipality", "eksjo") == 3
+    assert facet_count(html, "year", "2024") == 3
+
+
+def test_filters_combine_and_facets_use_the_other_filters(client, site_tree, work):
+    response = client.get(site_tree.listing.url, {"theme": "vardovergangar", "type": "project"})
+    assert titles(response) == {"Projekt Eksjö vårdövergång", "Projekt Nässjö båda"}
+    facets = {facet.name: facet for facet in response.context["listing"].facets}
+    theme_counts = {value.value: value.count for value in facets["theme"].values}
+    type_counts = {value.value: value.count for value in facets["type"].values}
+    # Theme counts ignore the theme filter but respect the type filter, and vice versa.
+    assert theme_counts == {"vardovergangar": 2, "egenvard": 2}
+    assert type_counts == {"project": 2, "training": 0, "story": 1}
+
+
+def test_values_within_a_dimension_are_alternatives(client, site_tree, work):
+    response = client.get(site_tree.listing.url, {"municipality": ["eksjo", "nassjo"]})
+    assert response.context["listing"].total == 5
+
+
+def test_status_and_year_filters(client, site_tree, work):
+    response = client.get(site_tree.listing.url, {"status": "completed"})
+    assert titles(response) == {"Projekt Eksjö egenvård"}
+    response = client.get(site_tree.listing.url, {"year": "2023"})
+    assert titles(response) == {"Projekt Eksjö egenvård", "Utbildning Eksjö"}
+
+
+def test_type_listing_page_is_fixed_to_its_type(client, site_tree, work):
+    stories = factories.KnowledgeListingPageFactory(
+        parent=site_tree.home, slug="berattelser", kind=KnowledgeListingPage.Kind.STORY
+    )
+    response = client.get(stories.url, {"type": "project"})  # cannot be overridden
+    assert titles(response) == {"Berättelse Nässjö"}
+    assert "type" not in {facet.name for facet in response.context["listing"].facets}
+
+
+def test_theme_page_lists_all_types_under_the_theme(client, site_tree, work):
+    url = site_tree.themes_index.theme_url(site_tree.transitions)
+    response = client.get(url)
+    assert response.status_code == 200
+    assert titles(response) == {
+        "Projekt Eksjö vårdövergång",
+        "Projekt Nässjö båda",
+        "Berättelse Nässjö",
+    }
+    assert "Vårdövergångar" in response.content.decode()
+
+
+def test_theme_index_lists_themes_with_counts(client, site_tree, work):
+    response = client.get(site_tree.themes_index.url)
+    assert response.status_code == 200
+    counts = {theme.slug: theme.page_count for theme in response.context["themes"]}
+    assert counts == {"vardovergangar": 3, "egenvard": 3}
+
+
+def test_unknown_theme_page_is_a_404(client, site_tree):
+    assert client.get(site_tree.themes_index.url + "finns-inte/").status_code == 404
+
+
+def test_section_page_lists_its_municipalitys_work(client, site_tree, work):
+    response = client.get(site_tree.nassjo.url)
+    assert response.status_code == 200
+    assert titles(response) == {"Projekt Nässjö båda", "Berättelse Nässjö"}
+
+
+def test_home_page_shows_themes_and_newest_work(client, site_tree, work):
+    response = client.get(site_tree.home.url)
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "Vårdövergångar" in html and "Egenvård" in html
+    newest = [page.title for page in response.context["newest"]]
+    assert newest[0] == "Projekt Nässjö båda"
+
+
+def test_drafts_are_not_listed(client, site_tree, work):
+    work["nassjo_story"].unpublish()
+    response = client.get(site_tree.listing.url)
+    assert "Berättelse Nässjö" not in titles(response)
+    assert response.context["listing"].total == 4
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"page": "-1"},
+        {"page": "99999"},
+        {"page": "abc"},
+        {"year": "20x4"},
+        {"year": "99999999999999999999"},
+        {"status": "<script>alert(1)</script>"},
+        {"type": "' OR 1=1 --"},
+        {"theme": "x" * 5000},
+        {"municipality": "\u202e\u0000odd"},
+    ],
+)
+def test_malformed_parameters_get_a_page_not_an_error(client, site_tree, work, params):
+    response = client.get(site_tree.listing.url, params)
+    assert response.status_code == 200
+    assert "<script>alert(1)</script>" not in response.content.decode()
+
+
+def test_ignored_filter_values_are_reported(client, site_tree, work):
+    response = client.get(site_tree.listing.url, {"status": "bogus", "theme": "egenvard"})
+    assert response.context["listing"].filters.ignored == ("status=bogus",)
+    assert "status=bogus" in response.content.decode()
+    assert response.context["listing"].total == 3
+
+
+def test_pagination_is_done_in_the_database_and_keeps_filters(client, site_tree, work):
+    for number in range(14):
+        factories.CaseStoryPageFactory(
+            parent=site_tree.eksjo, title=f"Extra {number}", themes=[site_tree.transitions]
+        )
+    first = client.get(site_tree.listing.url, {"theme": "vardovergangar"})
+    listing = first.context["listing"]
+    assert listing.total == 17
+    assert len(listing.results) == 12
+    assert "theme=vardovergangar&amp;page=2" in first.content.decode()
+    last = client.get(site_tree.listing.url, {"theme": "vardovergangar", "page": "99"})
+    assert len(last.context["listing"].results) == 5
