@@ -2,12 +2,30 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from django.urls import reverse
+from django.utils.translation import gettext
 
 from tests import factories
 
 pytestmark = pytest.mark.django_db
+
+# The rich text editor posts its content as Draft.js content state.
+DRAFTAIL_HELLO = {
+    "blocks": [
+        {
+            "key": "a",
+            "text": "Hej",
+            "type": "unstyled",
+            "depth": 0,
+            "inlineStyleRanges": [],
+            "entityRanges": [],
+        }
+    ],
+    "entityMap": {},
+}
 
 
 @pytest.fixture
@@ -86,7 +104,10 @@ def test_creating_a_project_with_end_before_start_explains_the_problem(editor, s
     }
     response = editor.post(url, form)
     assert response.status_code == 200  # the form is shown again, nothing is created
-    assert "The project cannot end before it starts." in response.content.decode()
+    # The editor sees the message in the admin's language (Swedish by default).
+    message = gettext("The project cannot end before it starts.")
+    assert message != "The project cannot end before it starts."
+    assert message in response.content.decode()
 
 
 def test_municipality_defaults_to_the_section(editor, site_tree):
@@ -106,7 +127,7 @@ def test_municipality_defaults_to_the_section(editor, site_tree):
         "story-0-type": "paragraph",
         "story-0-deleted": "",
         "story-0-order": "0",
-        "story-0-value": '{"blocks":[{"key":"a","text":"Hej","type":"unstyled","depth":0,"inlineStyleRanges":[],"entityRanges":[]}],"entityMap":{}}',
+        "story-0-value": json.dumps(DRAFTAIL_HELLO),
         "contacts-count": "0",
         "comments-TOTAL_FORMS": "0",
         "comments-INITIAL_FORMS": "0",
