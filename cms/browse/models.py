@@ -107,7 +107,7 @@ class ThemeIndexPage(RoutablePageMixin, Page):
         live = live_knowledge_pages().values("pk")
         themes = Theme.objects.annotate(
             page_count=Count("pages", filter=Q(pages__in=live), distinct=True)
-        )
+        ).order_by("sort_order", "name")  # annotate() drops Meta.ordering
         return self.render(request, context_overrides={"themes": themes})
 
     @path("<slug:theme_slug>/")

@@ -49,6 +49,6 @@ class HomePage(Page):
         )[:NEWEST_COUNT]
         context["themes"] = Theme.objects.annotate(
             page_count=Count("pages", filter=Q(pages__in=live.values("pk")), distinct=True)
-        )
+        ).order_by("sort_order", "name")  # annotate() drops Meta.ordering
         context["total_count"] = live.count()
         return context

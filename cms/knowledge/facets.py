@@ -90,6 +90,24 @@ class Filters:
             ignored=tuple(ignored),
         )
 
+    def known_only(self) -> Filters:
+        """Drop theme and municipality slugs that do not exist, reporting them as ignored."""
+        known_themes = set(Theme.objects.filter(slug__in=self.theme).values_list("slug", flat=True))
+        known_organisations = set(
+            Organisation.objects.filter(slug__in=self.municipality).values_list("slug", flat=True)
+        )
+        unknown = [f"theme={slug}" for slug in self.theme if slug not in known_themes] + [
+            f"municipality={slug}" for slug in self.municipality if slug not in known_organisations
+        ]
+        if not unknown:
+            return self
+        return replace(
+            self,
+            theme=tuple(slug for slug in self.theme if slug in known_themes),
+            municipality=tuple(slug for slug in self.municipality if slug in known_organisations),
+            ignored=(*self.ignored, *unknown),
+        )
+
     def without(self, dimension: str) -> Filters:
         return replace(self, **{dimension: ()})
 

@@ -53,7 +53,7 @@ def build_listing(
     """
     fixed = fixed or {}
     base = live_knowledge_pages() if base is None else base
-    filters = Filters.from_params(request.GET).with_fixed(**fixed)
+    filters = Filters.from_params(request.GET).known_only().with_fixed(**fixed)
     shown_dimensions = [dimension for dimension in DIMENSIONS if dimension not in fixed]
     facets = compute_facets(base, filters, shown_dimensions)
     matching = (

@@ -176,9 +176,12 @@ def test_malformed_parameters_get_a_page_not_an_error(client, site_tree, work, p
 
 
 def test_ignored_filter_values_are_reported(client, site_tree, work):
-    response = client.get(site_tree.listing.url, {"status": "bogus", "theme": "egenvard"})
-    assert response.context["listing"].filters.ignored == ("status=bogus",)
-    assert "status=bogus" in response.content.decode()
+    response = client.get(
+        site_tree.listing.url, {"status": "bogus", "theme": ["egenvard", "finns-inte"]}
+    )
+    assert response.context["listing"].filters.ignored == ("status=bogus", "theme=finns-inte")
+    html = response.content.decode()
+    assert "status=bogus" in html and "theme=finns-inte" in html
     assert response.context["listing"].total == 3
 
 
