@@ -35,7 +35,7 @@ class Command(BaseCommand):
         password = credentials.read_text().strip()
         self.stdout.write(
             self.style.SUCCESS(
-                f"Local demo admin: http://127.0.0.1:8000/admin/  user '{USERNAME}'  "
+                f"Local demo admin: {settings.WAGTAILADMIN_BASE_URL}/admin/  user '{USERNAME}'  "
                 f"password '{password}'  (stored in {credentials})"
             )
         )
