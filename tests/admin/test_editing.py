@@ -12,6 +12,14 @@ from tests import factories
 
 pytestmark = pytest.mark.django_db
 
+# Every page edit form carries the (empty) comments formset.
+COMMENTS_MANAGEMENT_FORM = {
+    "comments-TOTAL_FORMS": "0",
+    "comments-INITIAL_FORMS": "0",
+    "comments-MIN_NUM_FORMS": "0",
+    "comments-MAX_NUM_FORMS": "1000",
+}
+
 # The rich text editor posts its content as Draft.js content state.
 DRAFTAIL_HELLO = {
     "blocks": [
@@ -81,6 +89,7 @@ def test_creating_a_project_with_end_before_start_explains_the_problem(editor, s
         "wagtailadmin_pages:add", args=["knowledge", "improvementprojectpage", site_tree.eksjo.pk]
     )
     form = {
+        **COMMENTS_MANAGEMENT_FORM,
         "title": "Ett projekt",
         "slug": "ett-projekt",
         "summary": "Sammanfattning",
@@ -97,10 +106,6 @@ def test_creating_a_project_with_end_before_start_explains_the_problem(editor, s
         "pdsa_cycles-count": "0",
         "measures-count": "0",
         "attachments-count": "0",
-        "comments-TOTAL_FORMS": "0",
-        "comments-INITIAL_FORMS": "0",
-        "comments-MIN_NUM_FORMS": "0",
-        "comments-MAX_NUM_FORMS": "1000",
     }
     response = editor.post(url, form)
     assert response.status_code == 200  # the form is shown again, nothing is created
@@ -115,6 +120,7 @@ def test_municipality_defaults_to_the_section(editor, site_tree):
         "wagtailadmin_pages:add", args=["knowledge", "casestorypage", site_tree.nassjo.pk]
     )
     form = {
+        **COMMENTS_MANAGEMENT_FORM,
         "title": "En berättelse",
         "slug": "en-berattelse",
         "summary": "Sammanfattning",
@@ -129,10 +135,6 @@ def test_municipality_defaults_to_the_section(editor, site_tree):
         "story-0-order": "0",
         "story-0-value": json.dumps(DRAFTAIL_HELLO),
         "contacts-count": "0",
-        "comments-TOTAL_FORMS": "0",
-        "comments-INITIAL_FORMS": "0",
-        "comments-MIN_NUM_FORMS": "0",
-        "comments-MAX_NUM_FORMS": "1000",
     }
     response = editor.post(url, form)
     assert response.status_code == 302, response.content.decode()[:2000]
