@@ -30,6 +30,8 @@ from cms.knowledge.models import (
 )
 from cms.media.models import EstherDocument, EstherImage
 from cms.taxonomy.models import Organisation, Theme
+from search import glossary
+from search.models import GlossaryTerm
 
 logger = logging.getLogger(__name__)
 
@@ -141,6 +143,7 @@ class Importer:
         with transaction.atomic():
             for source in sources:
                 self._import_vocabularies(source.data)
+                self._import_glossary(source.data)
             for source in sources:
                 self._import_media(source)
             for source in sources:
@@ -170,6 +173,20 @@ class Importer:
                     self._count(kind, False, updated=True)
                 else:
                     self._count(kind, False)
+
+    def _import_glossary(self, data: dict[str, Any]) -> None:
+        for item in data.get("glossary", []):
+            values = {"english": item["en"], "note": item.get("note", "")}
+            term = GlossaryTerm.objects.filter(swedish=item["sv"]).first()
+            if term is None:
+                GlossaryTerm.objects.create(swedish=item["sv"], **values)
+                self._count("glossary", True)
+            elif (term.english, term.note) != (values["english"], values["note"]):
+                GlossaryTerm.objects.filter(pk=term.pk).update(**values)
+                self._count("glossary", False, updated=True)
+            else:
+                self._count("glossary", False)
+        glossary.forget()
 
     # Media -------------------------------------------------------------------------------------
 

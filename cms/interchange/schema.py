@@ -141,7 +141,7 @@ class Validator:
             self.problems.add(where, f'"format" must be "{FORMAT_NAME}"')
         if data.get("version") not in SUPPORTED_VERSIONS:
             self.problems.add(where, f'"version" must be one of {sorted(SUPPORTED_VERSIONS)}')
-        for key in ("themes", "organisations", "images", "documents", "pages"):
+        for key in ("themes", "organisations", "glossary", "images", "documents", "pages"):
             if key in data and not isinstance(data[key], list):
                 self.problems.add(where, f'"{key}" must be a list')
                 data[key] = []
@@ -184,6 +184,9 @@ class Validator:
             self._enum(where, organisation, "kind", "organisation.kind")
             self._enum(where, organisation, "area", "organisation.area")
             self.organisation_slugs.add(organisation.get("slug"))
+
+        for where, term in self._items(document, "glossary"):
+            self._require(where, term, ["sv", "en"])
 
     def _media(self, document: SourceDocument) -> None:
         for collection, keys, required in (

@@ -37,6 +37,7 @@ INSTALLED_APPS = [
     "wagtail.contrib.redirects",
     "wagtail.contrib.routable_page",
     "wagtail.contrib.settings",
+    "wagtail.contrib.search_promotions",
     "wagtail.embeds",
     "wagtail.sites",
     "wagtail.users",
@@ -141,6 +142,13 @@ WAGTAIL_ALLOW_UNICODE_SLUGS = False
 TAGGIT_CASE_INSENSITIVE = True
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 10_000
 
+# The site's own search service (search/): "database" (embedded, default) or "opensearch".
+SEARCH_BACKEND = env_str("SEARCH_BACKEND", "database")
+SEARCH_ENGINE_URL = env_str("SEARCH_ENGINE_URL", "")
+SEARCH_INDEX_PREFIX = env_str("SEARCH_INDEX_PREFIX", "esther")
+SEARCH_ENGINE_TIMEOUT = float(env_str("SEARCH_ENGINE_TIMEOUT", "2.0"))
+
+# Wagtail's own search (admin page search, choosers) stays on the database backend.
 WAGTAILSEARCH_BACKENDS = {
     "default": {"BACKEND": "wagtail.search.backends.database"},
 }

@@ -1,0 +1,200 @@
+"""Text analysis for the database backend, mirroring the search engine's analyzers.
+
+Swedish: lower case (å, ä, ö kept as letters of their own), compound splitting against the
+domain's word list (so "egenvårdsdialys" is found by "dialys"), Snowball stemming. English:
+lower case, Snowball stemming. The same word list feeds the engine's ``dictionary_decompounder``
+so both backends split the same compounds.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+import snowballstemmer
+
+TOKEN_RE = re.compile(r"[0-9a-zà-öø-ÿ]+", re.IGNORECASE)
+MIN_TOKEN_LENGTH = 2
+MIN_SUBWORD_LENGTH = 4
+
+# Parts that long Swedish compounds in this domain are built from. Keep in sync with nothing:
+# the search engine's decompounder reads this same list (search.analysis.COMPOUND_PARTS).
+COMPOUND_PARTS = (
+    "vård",
+    "dialys",
+    "egen",
+    "övergång",
+    "kontrakt",
+    "patient",
+    "hem",
+    "gång",
+    "omsorg",
+    "sjukhus",
+    "hälsa",
+    "psykisk",
+    "planering",
+    "plan",
+    "läkemedel",
+    "genomgång",
+    "utskrivning",
+    "klar",
+    "dagar",
+    "coach",
+    "café",
+    "möte",
+    "video",
+    "digital",
+    "kommun",
+    "region",
+    "barn",
+    "ungdom",
+    "psykiatri",
+    "skola",
+    "elev",
+    "äldre",
+    "hjälp",
+    "medel",
+    "tjänst",
+    "sjuk",
+    "sköterska",
+    "läkare",
+    "team",
+    "kunskap",
+    "styrning",
+    "kompetens",
+    "utbildning",
+    "förbättring",
+    "arbete",
+    "samverkan",
+    "samordnad",
+    "trygg",
+    "närstående",
+    "anhörig",
+    "boende",
+    "korttid",
+    "primär",
+    "central",
+    "akut",
+    "mottagning",
+    "rapport",
+    "överrapportering",
+    "återinläggning",
+    "inläggning",
+    "palliativ",
+    "livs",
+    "kvalitet",
+    "mätning",
+    "diabetes",
+    "hjärt",
+    "svikt",
+    "njur",
+    "fall",
+    "risk",
+    "nutrition",
+    "rehab",
+    "rehabilitering",
+)
+STOP_WORDS = {
+    "sv": {
+        "och",
+        "i",
+        "att",
+        "det",
+        "som",
+        "en",
+        "på",
+        "är",
+        "av",
+        "för",
+        "med",
+        "till",
+        "den",
+        "har",
+        "de",
+        "inte",
+        "om",
+        "ett",
+        "men",
+        "var",
+        "jag",
+        "sig",
+        "så",
+        "vi",
+        "kan",
+        "hade",
+        "från",
+        "vid",
+        "eller",
+        "när",
+        "efter",
+        "hur",
+        "vad",
+    },
+    "en": {
+        "the",
+        "a",
+        "an",
+        "and",
+        "or",
+        "of",
+        "to",
+        "in",
+        "on",
+        "for",
+        "with",
+        "is",
+        "are",
+        "was",
+        "by",
+        "at",
+        "as",
+        "be",
+        "it",
+        "that",
+        "this",
+        "from",
+        "how",
+        "what",
+    },
+}
+STEMMER_NAMES = {"sv": "swedish", "en": "english"}
+
+
+@lru_cache(maxsize=4)
+def _stemmer(language: str):
+    return snowballstemmer.stemmer(STEMMER_NAMES[language])
+
+
+def words(text: str) -> list[str]:
+    """Lower-cased word tokens; digits kept (years, counts), punctuation dropped."""
+    return [match.group(0).lower() for match in TOKEN_RE.finditer(text or "")]
+
+
+def compound_parts(word: str) -> list[str]:
+    """Known parts inside a longer word ("egenvårdsdialys" → egen, vård, dialys)."""
+    if len(word) < MIN_SUBWORD_LENGTH * 2:
+        return []
+    return [part for part in COMPOUND_PARTS if part in word and part != word]
+
+
+def stem(word: str, language: str) -> str:
+    return _stemmer(language).stemWord(word)
+
+
+def analyse_word(word: str, language: str) -> set[str]:
+    """All index terms for one word: its stem, and for Swedish the stems of its parts."""
+    word = word.lower()
+    if len(word) < MIN_TOKEN_LENGTH or word in STOP_WORDS[language]:
+        return set()
+    terms = {stem(word, language)}
+    if language == "sv":
+        terms.update(stem(part, "sv") for part in compound_parts(word))
+    return terms
+
+
+def analyse(text: str, language: str) -> list[str]:
+    """Index terms for a text, in order, with repeats (term frequency matters)."""
+    terms: list[str] = []
+    for word in words(text):
+        terms.extend(sorted(analyse_word(word, language)))
+    return terms

@@ -1,0 +1,328 @@
+"""The embedded backend: an analysed inverted index in the site's own database.
+
+Why not Wagtail's database search backend: it cannot stem Swedish, split compounds or apply the
+glossary, and its results cannot be used as a subquery, so facets and paging would need every
+hit fetched into Python. Here the index is two plain tables (``SearchEntry``, ``SearchTerm``)
+filled by ``search.analysis``; matching, scoring, facet counts and paging are SQL, identical on
+SQLite and PostgreSQL.
+"""
+
+from __future__ import annotations
+
+import difflib
+import math
+import re
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.db.models import (
+    Exists,
+    F,
+    FloatField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+)
+from django.db.models.functions import Coalesce, Length
+from django.utils import translation
+from django.utils.html import escape
+
+from cms.knowledge.facets import compute_facets
+from cms.knowledge.listing import live_knowledge_pages
+from cms.knowledge.models import KnowledgePage
+from search import analysis
+from search.backends.base import SearchBackend
+from search.documents import SearchDocument, build_document
+from search.glossary import equivalents
+from search.models import SearchEntry, SearchTerm, SearchWord
+from search.query import SearchQuery, Sort
+from search.results import Hit, SearchResults
+
+FIELD_BOOSTS = {
+    "title": 3.0,
+    "summary": 2.0,
+    "theme_names": 2.0,
+    "tags": 2.0,
+    "municipality_name": 1.5,
+    "summary_en": 1.5,
+    "body": 1.0,
+}
+SNIPPET_LENGTH = 220
+
+
+@dataclass(frozen=True)
+class Clause:
+    """One part of the query; it matches when any alternative's terms are all present."""
+
+    words: tuple[str, ...]
+    alternatives: tuple[frozenset[str], ...]
+
+    @property
+    def terms(self) -> set[str]:
+        return set().union(*self.alternatives) if self.alternatives else set()
+
+
+def _analysed_words(words: Iterable[str]) -> frozenset[str]:
+    terms: set[str] = set()
+    for word in words:
+        terms |= analysis.analyse_word(word, "sv")
+    return frozenset(terms)
+
+
+def _english_words(words: Iterable[str]) -> frozenset[str]:
+    terms: set[str] = set()
+    for word in words:
+        terms |= analysis.analyse_word(word, "en")
+    return frozenset(terms)
+
+
+def parse_clauses(text: str) -> list[Clause]:
+    """Split a query into clauses: glossary phrases first, then single words.
+
+    A glossary phrase (in either language) becomes one clause whose alternatives are the Swedish
+    and the English form; any other word may match as Swedish or as English.
+    """
+    tokens = analysis.words(text)
+    stems = [(analysis.stem(token, "sv"), analysis.stem(token, "en")) for token in tokens]
+    glossary = [
+        (
+            tuple(analysis.stem(word, "sv") for word in entry.swedish),
+            tuple(analysis.stem(word, "en") for word in entry.english),
+            entry,
+        )
+        for entry in equivalents()
+    ]
+    clauses: list[Clause] = []
+    position = 0
+    while position < len(tokens):
+        for sv_stems, en_stems, entry in glossary:
+            for phrase, language in ((sv_stems, 0), (en_stems, 1)):
+                size = len(phrase)
+                window = [pair[language] for pair in stems[position : position + size]]
+                if size and tuple(window) == phrase:
+                    clauses.append(
+                        Clause(
+                            words=tuple(tokens[position : position + size]),
+                            alternatives=(
+                                _analysed_words(entry.swedish),
+                                _english_words(entry.english),
+                            ),
+                        )
+                    )
+                    position += size
+                    break
+            else:
+                continue
+            break
+        else:
+            token = tokens[position]
+            alternatives = tuple(
+                terms for terms in (_analysed_words([token]), _english_words([token])) if terms
+            )
+            if alternatives:
+                clauses.append(Clause(words=(token,), alternatives=tuple(set(alternatives))))
+            position += 1
+    return clauses
+
+
+def _has_term(term: str) -> Exists:
+    return Exists(SearchTerm.objects.filter(entry__page=OuterRef("pk"), term=term))
+
+
+def _clause_filter(clause: Clause) -> Q:
+    condition = Q()
+    for alternative in clause.alternatives:
+        every = Q()
+        for term in sorted(alternative):
+            every &= Q(_has_term(term))
+        condition |= every
+    return condition
+
+
+class DatabaseBackend(SearchBackend):
+    name = "database"
+
+    # Indexing ----------------------------------------------------------------------------------
+
+    def index_pages(self, pages: Iterable[KnowledgePage]) -> None:
+        for page in pages:
+            self.index_document(build_document(page))
+
+    @transaction.atomic
+    def index_document(self, document: SearchDocument) -> None:
+        weights: Counter[str] = Counter()
+        vocabulary: set[str] = set()
+        for field, boost in FIELD_BOOSTS.items():
+            value = getattr(document, field)
+            text = " ".join(value) if isinstance(value, tuple) else value
+            language = "en" if field == "summary_en" else "sv"
+            for term in analysis.analyse(text, language):
+                weights[term] += boost
+            vocabulary.update(word for word in analysis.words(text) if len(word) > 2)
+        entry, _ = SearchEntry.objects.update_or_create(
+            page_id=document.page_id,
+            defaults={
+                "language": document.language,
+                "text": f"{document.summary}\n{document.summary_en}\n{document.body}",
+            },
+        )
+        entry.terms.all().delete()
+        SearchTerm.objects.bulk_create(
+            SearchTerm(entry=entry, term=term[:100], weight=1 + math.log(weight))
+            for term, weight in weights.items()
+        )
+        SearchWord.objects.bulk_create(
+            (SearchWord(word=word[:100]) for word in vocabulary), ignore_conflicts=True
+        )
+
+    def remove_pages(self, page_ids: Iterable[int]) -> None:
+        SearchEntry.objects.filter(page_id__in=list(page_ids)).delete()
+
+    def clear(self) -> None:
+        SearchEntry.objects.all().delete()
+        SearchWord.objects.all().delete()
+
+    # Searching ---------------------------------------------------------------------------------
+
+    def search(self, query: SearchQuery) -> SearchResults:
+        with translation.override(query.language):
+            base = live_knowledge_pages()
+            clauses = parse_clauses(query.text)
+            matching = self._match(base, clauses)
+            suggestion = None
+            if clauses and not matching.exists():
+                suggestion = self.suggest(query.text, clauses)
+                if suggestion:
+                    clauses = parse_clauses(suggestion)
+                    matching = self._match(base, clauses)
+            facets = compute_facets(matching, query.filters)
+            filtered = query.filters.apply(matching)
+            total = filtered.count()
+            ordered = self._order(filtered, clauses, query.sort)
+            page_hits = list(ordered[query.offset : query.offset + query.page_size])
+            terms = set().union(*(clause.terms for clause in clauses)) if clauses else set()
+            snippets = self._snippets([page.pk for page in page_hits], terms)
+            hits = [
+                Hit(
+                    page=page,
+                    score=float(getattr(page, "score", 0.0) or 0.0),
+                    highlight=snippets.get(page.pk) or escape(page.summary),
+                )
+                for page in page_hits
+            ]
+        return SearchResults(
+            total=total,
+            hits=hits,
+            facets=facets,
+            page=query.page,
+            page_size=query.page_size,
+            suggestion=suggestion,
+            backend=self.name,
+        )
+
+    def _match(self, base: QuerySet, clauses: list[Clause]) -> QuerySet:
+        matching = base
+        for clause in clauses:
+            matching = matching.filter(_clause_filter(clause))
+        return matching
+
+    def _order(self, queryset: QuerySet, clauses: list[Clause], sort: Sort) -> QuerySet:
+        queryset = queryset.select_related("municipality", "lead_image", "locale")
+        terms = sorted(set().union(*(clause.terms for clause in clauses))) if clauses else []
+        if not terms:
+            return queryset.annotate(score=Value(0.0, output_field=FloatField())).order_by(
+                "-date", "-pk"
+            )
+        total_entries = max(SearchEntry.objects.count(), 1)
+        frequencies = Counter(
+            SearchTerm.objects.filter(term__in=terms).values_list("term", flat=True)
+        )
+        score = Value(0.0, output_field=FloatField())
+        for term in terms:
+            idf = math.log(1 + total_entries / (1 + frequencies[term]))
+            weight = Subquery(
+                SearchTerm.objects.filter(entry__page=OuterRef("pk"), term=term).values("weight")[
+                    :1
+                ],
+                output_field=FloatField(),
+            )
+            score = score + Coalesce(weight, Value(0.0)) * Value(idf)
+        queryset = queryset.annotate(score=score)
+        if sort is Sort.NEWEST:
+            return queryset.order_by("-date", "-pk")
+        return queryset.order_by(F("score").desc(), "-date", "-pk")
+
+    def _snippets(self, page_ids: list[int], terms: set[str]) -> dict[int, str]:
+        entries = SearchEntry.objects.filter(page_id__in=page_ids).values_list("page_id", "text")
+        return {page_id: highlight(text, terms) for page_id, text in entries}
+
+    def suggest(self, text: str, clauses: list[Clause]) -> str | None:
+        """A corrected query when some words match nothing in the index ("did you mean")."""
+        corrected = text
+        changed = False
+        for clause in clauses:
+            for word in clause.words:
+                whole = {analysis.stem(word, "sv"), analysis.stem(word, "en")}
+                if SearchTerm.objects.filter(term__in=whole).exists():
+                    continue
+                candidates = list(
+                    SearchWord.objects.annotate(length=Length("word"))
+                    .filter(
+                        word__startswith=word[:1],
+                        length__gte=len(word) - 2,
+                        length__lte=len(word) + 2,
+                    )
+                    .values_list("word", flat=True)[:5000]
+                )
+                match = difflib.get_close_matches(word, candidates, n=1, cutoff=0.75)
+                if match:
+                    corrected = re.sub(
+                        rf"\b{re.escape(word)}\b", match[0], corrected, flags=re.IGNORECASE
+                    )
+                    changed = True
+        return corrected if changed else None
+
+    def autocomplete(self, prefix: str, language: str, limit: int = 8) -> list[dict]:
+        prefix = prefix.strip()
+        if len(prefix) < 2:
+            return []
+        with translation.override(language):
+            pages = (
+                live_knowledge_pages()
+                .filter(Q(title__istartswith=prefix) | Q(title__icontains=f" {prefix}"))
+                .order_by("title")[:limit]
+            )
+            return [{"title": page.title, "url": page.url} for page in pages]
+
+
+def highlight(text: str, terms: set[str], length: int = SNIPPET_LENGTH) -> str:
+    """An escaped excerpt around the first matching word, with matches wrapped in <mark>."""
+    tokens = list(re.finditer(r"\w+", text))
+
+    def matches(word: str) -> bool:
+        return bool((analysis.analyse_word(word, "sv") | analysis.analyse_word(word, "en")) & terms)
+
+    first = next((token for token in tokens if matches(token.group(0))), None)
+    if first is None:
+        excerpt_start = 0
+    else:
+        excerpt_start = max(0, first.start() - length // 3)
+        space = text.rfind(" ", 0, excerpt_start)
+        excerpt_start = space + 1 if space >= 0 else excerpt_start
+    excerpt_end = min(len(text), excerpt_start + length)
+    excerpt = text[excerpt_start:excerpt_end]
+    parts: list[str] = []
+    cursor = 0
+    for token in re.finditer(r"\w+", excerpt):
+        parts.append(escape(excerpt[cursor : token.start()]))
+        word = token.group(0)
+        parts.append(f"<mark>{escape(word)}</mark>" if matches(word) else escape(word))
+        cursor = token.end()
+    parts.append(escape(excerpt[cursor:]))
+    prefix = "… " if excerpt_start > 0 else ""
+    suffix = " …" if excerpt_end < len(text) else ""
+    return (prefix + "".join(parts) + suffix).replace("\n", " ")

@@ -1,0 +1,39 @@
+"""Rebuild the search indexes from the live pages, with progress output."""
+
+from __future__ import annotations
+
+import sys
+
+from django.core.management.base import BaseCommand
+
+from cms.knowledge.models import KnowledgePage
+from search.backends.database import DatabaseBackend
+from search.documents import build_document
+from search.service import configured_backend
+
+
+def progress(done: int, total: int, out=sys.stdout, width: int = 30) -> None:
+    filled = width * done // max(total, 1)
+    out.write(f"\r  [{'#' * filled}{'.' * (width - filled)}] {done}/{total}")
+    if done == total:
+        out.write("\n")
+    out.flush()
+
+
+class Command(BaseCommand):
+    help = "Rebuild the database search index (and the search engine's, if configured)."
+
+    def handle(self, *args, **options):
+        pages = KnowledgePage.objects.live().public().specific().order_by("pk")
+        total = pages.count()
+        database = DatabaseBackend()
+        self.stdout.write(f"Database index: {total} pages")
+        database.clear()
+        for done, page in enumerate(pages.iterator(chunk_size=200), start=1):
+            database.index_document(build_document(page))
+            if done % 10 == 0 or done == total:
+                progress(done, total, self.stdout)
+        engine = configured_backend()
+        if engine.name != database.name:
+            engine.rebuild(pages, stdout=self.stdout)
+        self.stdout.write(self.style.SUCCESS("Search index rebuilt."))
