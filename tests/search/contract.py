@@ -1,0 +1,161 @@
+"""The search contract: the same queries and assertions for every backend.
+
+Each backend's test class loads the demo content, builds its index and runs these tests, so a
+backend passes only if it behaves like the others on real content in Swedish and English.
+"""
+
+from __future__ import annotations
+
+import io
+
+from django.core.management import call_command
+from django.http import QueryDict
+
+from search.backends.base import SearchBackend
+from search.query import MAX_QUERY_LENGTH, SearchQuery
+
+
+def ask(backend: SearchBackend, params: str, language: str = "sv"):
+    return backend.search(SearchQuery.from_params(QueryDict(params), language=language))
+
+
+def slugs(results) -> list[str]:
+    return [hit.page.slug for hit in results.hits]
+
+
+class SearchContract:
+    """Mixin for a django TestCase; subclasses provide ``make_backend`` and index the demo."""
+
+    backend: SearchBackend
+
+    @classmethod
+    def make_backend(cls) -> SearchBackend:
+        raise NotImplementedError
+
+    @classmethod
+    def build_index(cls) -> None:
+        call_command("rebuild_search_index", stdout=io.StringIO())
+
+    @classmethod
+    def setUpTestData(cls):
+        call_command("load_demo", stdout=io.StringIO())
+        cls.backend = cls.make_backend()
+        cls.build_index()
+
+    # Swedish analysis --------------------------------------------------------------------------
+
+    def test_inflected_forms_find_the_same_work(self):
+        base = ask(self.backend, "q=vårdövergång&page_size=50")
+        inflected = ask(self.backend, "q=vårdövergångarna&page_size=50")
+        self.assertGreater(base.total, 5)
+        self.assertEqual(set(slugs(base)), set(slugs(inflected)))
+        self.assertIn("overrapportering-vid-vardovergang", slugs(base))
+
+    def test_a_part_of_a_compound_finds_the_compound(self):
+        results = ask(self.backend, "q=dialys&page_size=50")
+        self.assertIn("egenvardsdialys-dialysenheterna", slugs(results))
+        self.assertIn("egenvardsdialys-hemma-i-habo", slugs(results))
+
+    def test_a_misspelling_is_corrected_and_answered(self):
+        results = ask(self.backend, "q=egenvårdsdialis")
+        self.assertEqual(results.suggestion, "egenvårdsdialys")
+        self.assertIn(
+            "egenvardsdialys-dialysenheterna",
+            slugs(ask(self.backend, "q=egenvårdsdialis&page_size=50")),
+        )
+
+    def test_swedish_letters_are_not_folded(self):
+        # "hemgang" is not "hemgång": it only matches through the suggestion, never directly.
+        results = ask(self.backend, "q=hemgang")
+        self.assertTrue(results.total == 0 or results.suggestion == "hemgång")
+
+    def test_highlight_marks_the_matching_words(self):
+        results = ask(self.backend, "q=patientkontrakt")
+        self.assertGreater(results.total, 0)
+        self.assertIn("<mark>", results.hits[0].highlight)
+        self.assertNotIn("<script", "".join(hit.highlight for hit in results.hits))
+
+    # English -----------------------------------------------------------------------------------
+
+    def test_english_query_finds_swedish_work_through_the_glossary(self):
+        results = ask(self.backend, "q=care transitions&page_size=50", language="en")
+        # This page's English summary never says "transition": only the glossary connects it.
+        self.assertIn("overrapportering-vid-vardovergang", slugs(results))
+
+    def test_english_query_matches_english_summaries(self):
+        results = ask(self.backend, "q=readmissions&page_size=50", language="en")
+        self.assertIn("trygg-hemgang-skora-aldre", slugs(results))
+
+    # Filters, facets, paging, sorting ----------------------------------------------------------
+
+    def test_theme_filter_combined_with_text(self):
+        everything = ask(self.backend, "q=trygg hemgång")
+        filtered = ask(self.backend, "q=trygg hemgång&theme=aldres-vard&page_size=50")
+        self.assertLess(filtered.total, everything.total)
+        self.assertGreater(filtered.total, 0)
+        for hit in filtered.hits:
+            self.assertIn("aldres-vard", [theme.slug for theme in hit.page.themes.all()])
+        themes = {facet.name: facet for facet in filtered.facets}["theme"]
+        counts = {value.value: value.count for value in themes.values}
+        # The theme facet ignores the theme filter itself: its count for the chosen theme is
+        # the filtered total, and other themes still show what choosing them would give.
+        self.assertEqual(counts["aldres-vard"], filtered.total)
+        self.assertEqual(
+            counts["vardovergangar"],
+            ask(self.backend, "q=trygg hemgång&theme=vardovergangar").total,
+        )
+
+    def test_type_facet_counts_add_up_to_the_total(self):
+        results = ask(self.backend, "q=esther")
+        types = {facet.name: facet for facet in results.facets}["type"]
+        self.assertEqual(sum(value.count for value in types.values), results.total)
+
+    def test_filters_without_text(self):
+        results = ask(self.backend, "type=story&page_size=50")
+        self.assertEqual(results.total, 11)
+        self.assertEqual({hit.page.kind for hit in results.hits}, {"story"})
+
+    def test_status_and_year_filters(self):
+        results = ask(self.backend, "status=completed&year=2022&page_size=50")
+        self.assertGreater(results.total, 0)
+        for hit in results.hits:
+            self.assertEqual(hit.page.specific.status, "completed")
+            self.assertEqual(hit.page.date.year, 2022)
+
+    def test_paging_is_done_in_the_engine(self):
+        first = ask(self.backend, "q=vårdövergång&page_size=5")
+        second = ask(self.backend, "q=vårdövergång&page_size=5&page=2")
+        self.assertEqual(len(first.hits), 5)
+        self.assertEqual(first.total, second.total)
+        self.assertFalse(set(slugs(first)) & set(slugs(second)))
+        beyond = ask(self.backend, "q=vårdövergång&page=99999")
+        self.assertEqual(beyond.hits, [])
+        self.assertEqual(beyond.total, first.total)
+
+    def test_newest_first(self):
+        results = ask(self.backend, "q=vårdövergång&sort=newest&page_size=50")
+        dates = [hit.page.date for hit in results.hits]
+        self.assertEqual(dates, sorted(dates, reverse=True))
+
+    # Hostile input -----------------------------------------------------------------------------
+
+    def test_hostile_input_gets_an_answer(self):
+        for text in (
+            "x" * 5000,
+            "<script>alert(1)</script>",
+            "' OR 1=1; DROP TABLE wagtailcore_page; --",
+            "vård\u0000\u202e\u200bövergång",
+            "🙂🙂 ÅÄÖ åäö ﬁ",
+            "((((([[[[{{{{",
+            'title:"x" AND body:y~2 OR /regex.*/',
+            "*",
+        ):
+            with self.subTest(text=text[:30]):
+                results = ask(
+                    self.backend, "q=" + text.replace("&", "%26")[: MAX_QUERY_LENGTH * 30]
+                )
+                self.assertGreaterEqual(results.total, 0)
+
+    def test_unknown_facet_values_are_ignored_not_fatal(self):
+        results = ask(self.backend, "q=dialys&theme=finns-inte&type=bogus&year=abc")
+        self.assertGreater(results.total, 0)
