@@ -37,7 +37,7 @@ from cms.knowledge.models import KnowledgePage
 from search import analysis
 from search.backends.base import SearchBackend
 from search.documents import SearchDocument, build_document
-from search.glossary import equivalents
+from search.glossary import Equivalent, equivalents
 from search.models import SearchEntry, SearchTerm, SearchWord
 from search.query import SearchQuery, Sort
 from search.results import Hit, SearchResults
@@ -66,18 +66,25 @@ class Clause:
         return set().union(*self.alternatives) if self.alternatives else set()
 
 
-def _analysed_words(words: Iterable[str]) -> frozenset[str]:
+def _terms(words: Iterable[str], language: str) -> frozenset[str]:
     terms: set[str] = set()
     for word in words:
-        terms |= analysis.analyse_word(word, "sv")
+        terms |= analysis.analyse_word(word, language)
     return frozenset(terms)
 
 
-def _english_words(words: Iterable[str]) -> frozenset[str]:
-    terms: set[str] = set()
-    for word in words:
-        terms |= analysis.analyse_word(word, "en")
-    return frozenset(terms)
+def _glossary_phrase_at(
+    stems: list[tuple[str, str]], position: int
+) -> tuple[int, Equivalent] | None:
+    """The glossary entry whose Swedish or English phrase starts at ``position``, if any."""
+    for entry in equivalents():
+        for phrase, language in ((entry.swedish, "sv"), (entry.english, "en")):
+            phrase_stems = tuple(analysis.stem(word, language) for word in phrase)
+            column = 0 if language == "sv" else 1
+            window = tuple(pair[column] for pair in stems[position : position + len(phrase)])
+            if phrase_stems and window == phrase_stems:
+                return len(phrase), entry
+    return None
 
 
 def parse_clauses(text: str) -> list[Clause]:
@@ -88,44 +95,22 @@ def parse_clauses(text: str) -> list[Clause]:
     """
     tokens = analysis.words(text)
     stems = [(analysis.stem(token, "sv"), analysis.stem(token, "en")) for token in tokens]
-    glossary = [
-        (
-            tuple(analysis.stem(word, "sv") for word in entry.swedish),
-            tuple(analysis.stem(word, "en") for word in entry.english),
-            entry,
-        )
-        for entry in equivalents()
-    ]
     clauses: list[Clause] = []
     position = 0
     while position < len(tokens):
-        for sv_stems, en_stems, entry in glossary:
-            for phrase, language in ((sv_stems, 0), (en_stems, 1)):
-                size = len(phrase)
-                window = [pair[language] for pair in stems[position : position + size]]
-                if size and tuple(window) == phrase:
-                    clauses.append(
-                        Clause(
-                            words=tuple(tokens[position : position + size]),
-                            alternatives=(
-                                _analysed_words(entry.swedish),
-                                _english_words(entry.english),
-                            ),
-                        )
-                    )
-                    position += size
-                    break
-            else:
-                continue
-            break
+        found = _glossary_phrase_at(stems, position)
+        if found:
+            size, entry = found
+            alternatives = (_terms(entry.swedish, "sv"), _terms(entry.english, "en"))
         else:
-            token = tokens[position]
+            size = 1
             alternatives = tuple(
-                terms for terms in (_analysed_words([token]), _english_words([token])) if terms
+                {_terms(tokens[position : position + 1], language) for language in ("sv", "en")}
+                - {frozenset()}
             )
-            if alternatives:
-                clauses.append(Clause(words=(token,), alternatives=tuple(set(alternatives))))
-            position += 1
+        if alternatives:
+            clauses.append(Clause(tuple(tokens[position : position + size]), alternatives))
+        position += size
     return clauses
 
 
