@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 
 from django.db import transaction
-from django.db.models.signals import post_delete
+from django.db.models.signals import post_delete, post_save
 from wagtail.signals import page_published, page_unpublished, post_page_move
 
 from cms.knowledge.models import KnowledgePage
@@ -69,8 +69,18 @@ def _on_deleted(sender, instance, **kwargs) -> None:
         remove_page(instance.pk)
 
 
+def _on_glossary_changed(sender, **kwargs) -> None:
+    from search import glossary
+
+    glossary.forget()
+
+
 def connect() -> None:
     """Called once from SearchConfig.ready()."""
+    from search.models import GlossaryTerm
+
+    post_save.connect(_on_glossary_changed, sender=GlossaryTerm, dispatch_uid="glossary-saved")
+    post_delete.connect(_on_glossary_changed, sender=GlossaryTerm, dispatch_uid="glossary-deleted")
     page_published.connect(_on_published, dispatch_uid="search-index-published")
     page_unpublished.connect(_on_unpublished, dispatch_uid="search-index-unpublished")
     post_page_move.connect(_on_moved, dispatch_uid="search-index-moved")

@@ -7,13 +7,16 @@ depends on the active language. Keep them small; anything bigger belongs in a mo
 
 from __future__ import annotations
 
+import re
+from urllib.parse import parse_qsl
+
 from django import template
 from django.apps import apps
 from django.conf import settings
 from django.core.exceptions import ObjectDoesNotExist
-from django.core.paginator import Page as PaginatorPage
+from django.core.paginator import Paginator
 from django.http import HttpRequest
-from django.urls import translate_url
+from django.urls import reverse, translate_url
 from django.utils.formats import number_format
 from django.utils.html import format_html
 from django.utils.http import urlencode
@@ -23,6 +26,7 @@ from wagtail.blocks import BoundBlock
 from wagtail.models import Locale, Page
 
 from cms.browse.models import ThemeIndexPage
+from search.query import DEFAULT_PAGE_SIZE, Sort
 
 register = template.Library()
 
@@ -162,9 +166,29 @@ def page_link(query: str, number: int) -> str:
 
 
 @register.simple_tag
-def page_numbers(page: PaginatorPage) -> list:
-    """Page numbers around the current one, with the paginator's ellipsis marker in gaps."""
-    return list(page.paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1))
+def pager(current: int, count: int) -> dict:
+    """What the pager shows for page ``current`` of ``count``: numbers and the steps.
+
+    ``numbers`` lists the page numbers around the current one, with None for a gap. Serves both
+    Django's paginator (listings) and the search service, which reports a page and a page count;
+    a search page past the end (``?page=40``) still gets a way back: "previous" is the last page.
+    """
+    count = max(1, int(count))
+    current = max(1, int(current))
+    paginator = Paginator(range(count), 1)
+    numbers = [
+        None if number == paginator.ELLIPSIS else number
+        for number in paginator.get_elided_page_range(
+            min(current, count), on_each_side=2, on_ends=1
+        )
+    ]
+    return {
+        "numbers": numbers,
+        "current": current,
+        "count": count,
+        "previous": min(current - 1, count) if current > 1 else None,
+        "next": current + 1 if current < count else None,
+    }
 
 
 @register.simple_tag
@@ -180,11 +204,17 @@ def language_links(context: template.Context, page: Page | None = None) -> list[
 
     Goes to the page's translation when it has a live one (keeping a routable sub-path such as
     a theme), otherwise to the same address under the other language prefix, where Wagtail
-    serves the untranslated page, marked as such, rather than a 404.
+    serves the untranslated page, marked as such, rather than a 404. Views that are not pages
+    (the search page) keep their query string, so switching language repeats the search.
     """
     request = _request(context)
     current = context.get("LANGUAGE_CODE", settings.LANGUAGE_CODE)
     path = request.path if request else "/"
+    kept_query = ""
+    if request is not None and not isinstance(page, Page):
+        kept_query = urlencode(
+            [(key, value) for key, value in request.GET.lists() if key != "page"], doseq=True
+        )
     translations: dict[str, Page] = {}
     if isinstance(page, Page) and page.pk:
         for translation in page.get_translations(inclusive=True).live().select_related("locale"):
@@ -199,6 +229,8 @@ def language_links(context: template.Context, page: Page | None = None) -> list[
             url = (translation.get_url(request) or "") + suffix
         if not url:
             url = translate_url(path, code)
+            if kept_query:
+                url = f"{url}?{kept_query}"
         links.append(
             {
                 "code": code,
@@ -241,21 +273,23 @@ def content_lang(context: template.Context, page: Page) -> str:
 
 
 @register.simple_tag(takes_context=True)
-def active_filters(context: template.Context, listing) -> list[dict]:
+def active_filters(context: template.Context, facets, filters, keep: str = "") -> list[dict]:
     """The selected facet values, each with a link that removes just that value.
 
     Lets a visitor see and undo a filter from the results, not only in the filter panel.
+    ``keep`` is a query string the links repeat before the remaining filters (the search
+    page keeps its ``q`` and ``sort``); the page number is dropped, since the results change.
     """
     request = _request(context)
     path = request.path if request else ""
-    params = listing.filters.as_params()
+    params = filters.as_params()
     chips = []
-    for facet in listing.facets:
+    for facet in facets:
         for option in facet.values:
             if not option.selected:
                 continue
             remaining = [pair for pair in params if pair != (facet.name, option.value)]
-            query = urlencode(remaining)
+            query = "&".join(part for part in (keep, urlencode(remaining)) if part)
             chips.append(
                 {
                     "facet": facet.label,
@@ -264,3 +298,70 @@ def active_filters(context: template.Context, listing) -> list[dict]:
                 }
             )
     return chips
+
+
+@register.filter
+def query_pairs(query_string: str) -> list[tuple[str, str]]:
+    """``"q=a&sort=newest"`` as name/value pairs, e.g. to repeat it as hidden form inputs."""
+    return parse_qsl(query_string or "")
+
+
+@register.simple_tag
+def search_params(query, text: str | None = None, filters: bool = True) -> str:
+    """The query string that repeats a search (``search.query.SearchQuery``) without its page.
+
+    ``text`` replaces the search text (the "did you mean" link); ``filters=False`` leaves the
+    filters out ("clear filters"). Defaults (relevance, page size) are left out of the URL.
+    """
+    text = query.text if text is None else text
+    params: list[tuple[str, str]] = [("q", text)] if text else []
+    if query.sort != Sort.RELEVANCE:
+        params.append(("sort", query.sort.value))
+    if query.page_size != DEFAULT_PAGE_SIZE:
+        params.append(("page_size", str(query.page_size)))
+    if filters:
+        params.extend(query.filters.as_params())
+    return urlencode(params)
+
+
+_SHORTENED = re.compile(r"^query shortened to (\d+) characters$")
+
+
+@register.simple_tag
+def search_warnings(warnings) -> dict:
+    """Split the search service's warnings into ignored parameters and a shortened query.
+
+    The service reports what it did not understand as ``name=value`` (or just ``page``), and a
+    query cut to the maximum length as a sentence; the page words each kind for visitors.
+    """
+    ignored: list[str] = []
+    shortened: int | None = None
+    for warning in warnings or ():
+        match = _SHORTENED.match(str(warning))
+        if match:
+            shortened = int(match.group(1))
+        else:
+            ignored.append(str(warning))
+    return {"ignored": ignored, "shortened": shortened}
+
+
+@register.simple_tag
+def autocomplete_attrs() -> str:
+    """The data attributes that turn a search input into an autocomplete (core/js/autocomplete.js).
+
+    The script has no translation catalogue of its own, so the texts it announces to screen
+    readers travel with the input, in the visitor's language; ``{count}`` is filled in by it.
+    """
+    hint = _("Use the up and down arrow keys to choose, Enter to open.")
+    one = ngettext("%(count)s suggestion.", "%(count)s suggestions.", 1) % {"count": "{count}"}
+    many = ngettext("%(count)s suggestion.", "%(count)s suggestions.", 2) % {"count": "{count}"}
+    return format_html(
+        ' data-autocomplete-url="{}" data-autocomplete-label="{}"'
+        ' data-autocomplete-one="{} {}" data-autocomplete-many="{} {}"',
+        reverse("search_api:autocomplete"),
+        _("Suggestions"),
+        one,
+        hint,
+        many,
+        hint,
+    )
