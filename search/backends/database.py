@@ -60,6 +60,7 @@ class Clause:
 
     words: tuple[str, ...]
     alternatives: tuple[frozenset[str], ...]
+    whole_words: frozenset[str] = frozenset()  # stems of the words as typed, not their parts
 
     @property
     def terms(self) -> set[str]:
@@ -102,14 +103,20 @@ def parse_clauses(text: str) -> list[Clause]:
         if found:
             size, entry = found
             alternatives = (_terms(entry.swedish, "sv"), _terms(entry.english, "en"))
+            whole = {analysis.stem(word, "sv") for word in entry.swedish} | {
+                analysis.stem(word, "en") for word in entry.english
+            }
         else:
             size = 1
             alternatives = tuple(
                 {_terms(tokens[position : position + 1], language) for language in ("sv", "en")}
                 - {frozenset()}
             )
+            whole = set(stems[position])
         if alternatives:
-            clauses.append(Clause(tuple(tokens[position : position + size]), alternatives))
+            clauses.append(
+                Clause(tuple(tokens[position : position + size]), alternatives, frozenset(whole))
+            )
         position += size
     return clauses
 
@@ -189,8 +196,10 @@ class DatabaseBackend(SearchBackend):
             total = filtered.count()
             ordered = self._order(filtered, clauses, query.sort)
             page_hits = list(ordered[query.offset : query.offset + query.page_size])
-            terms = set().union(*(clause.terms for clause in clauses)) if clauses else set()
-            snippets = self._snippets([page.pk for page in page_hits], terms)
+            # Highlight words containing what was typed ("dialys" in "egenvårdsdialysen"), not
+            # every word that shares a compound part with it ("vård" in "hemsjukvården").
+            typed = set().union(*(clause.whole_words for clause in clauses)) if clauses else set()
+            snippets = self._snippets([page.pk for page in page_hits], typed)
             hits = [
                 Hit(
                     page=page,
