@@ -7,12 +7,20 @@ analysis and ranking, never from one of them seeing different text.
 from __future__ import annotations
 
 import datetime
+import re
 from dataclasses import dataclass
 
 from django.utils.html import strip_tags
 from wagtail.blocks import StreamValue
 
 from cms.knowledge.models import KnowledgePage
+
+BLOCK_END = re.compile(r"</(p|h[1-6]|li|ul|ol|blockquote)>|<br\s*/?>", re.IGNORECASE)
+
+
+def html_to_text(html: str) -> str:
+    """Plain text of rich text, keeping paragraphs apart ("dagarna.Vi" would be one word)."""
+    return strip_tags(BLOCK_END.sub("\n", html))
 
 
 @dataclass(frozen=True)
@@ -48,7 +56,7 @@ def _stream_text(value) -> list[str]:
             for child in item:
                 walk(child.value)
         elif hasattr(item, "source"):  # RichText
-            parts.append(strip_tags(item.source))
+            parts.append(html_to_text(item.source))
         elif isinstance(item, dict):
             for child in item.values():
                 walk(child)
@@ -89,7 +97,7 @@ def build_document(page: KnowledgePage) -> SearchDocument:
     for name in TEXT_FIELDS:
         value = getattr(page, name, "")
         if value:
-            texts.append(strip_tags(str(value)))
+            texts.append(html_to_text(str(value)))
     for name in STREAM_FIELDS:
         value = getattr(page, name, None)
         if value:

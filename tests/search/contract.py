@@ -26,11 +26,14 @@ def slugs(results) -> list[str]:
 class SearchContract:
     """Mixin for a django TestCase; subclasses provide ``make_backend`` and index the demo."""
 
-    backend: SearchBackend
-
     @classmethod
     def make_backend(cls) -> SearchBackend:
         raise NotImplementedError
+
+    @property
+    def backend(self) -> SearchBackend:
+        # Made per test: Django deep-copies class-level test data, and a client holds sockets.
+        return self.make_backend()
 
     @classmethod
     def build_index(cls) -> None:
@@ -39,7 +42,6 @@ class SearchContract:
     @classmethod
     def setUpTestData(cls):
         call_command("load_demo", stdout=io.StringIO())
-        cls.backend = cls.make_backend()
         cls.build_index()
 
     # Swedish analysis --------------------------------------------------------------------------

@@ -4,19 +4,25 @@ from __future__ import annotations
 
 import sys
 
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError, OutputWrapper
 
 from cms.knowledge.models import KnowledgePage
+from search.backends.base import BackendUnavailable
 from search.backends.database import DatabaseBackend
 from search.documents import build_document
 from search.service import configured_backend
 
 
 def progress(done: int, total: int, out=sys.stdout, width: int = 30) -> None:
+    """A one-line progress bar, redrawn in place (``ending=""``: Django's wrapper adds newlines)."""
     filled = width * done // max(total, 1)
-    out.write(f"\r  [{'#' * filled}{'.' * (width - filled)}] {done}/{total}")
+    line = f"\r  [{'#' * filled}{'.' * (width - filled)}] {done}/{total}"
     if done == total:
-        out.write("\n")
+        line += "\n"
+    if isinstance(out, OutputWrapper):
+        out.write(line, ending="")
+    else:
+        out.write(line)
     out.flush()
 
 
@@ -35,5 +41,10 @@ class Command(BaseCommand):
                 progress(done, total, self.stdout)
         engine = configured_backend()
         if engine.name != database.name:
-            engine.rebuild(pages, stdout=self.stdout)
+            try:
+                engine.rebuild(pages, stdout=self.stdout)
+            except BackendUnavailable as error:
+                raise CommandError(
+                    f"The database index is rebuilt, but the search engine's is not: {error}"
+                ) from error
         self.stdout.write(self.style.SUCCESS("Search index rebuilt."))
