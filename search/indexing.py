@@ -2,8 +2,9 @@
 
 The database index is always maintained (it is the fallback when the engine is down); the engine
 index is maintained too when it is the configured backend. An engine that cannot be reached
-during a publish does not block the editor: the change is logged and picked up by the next
-``rebuild_search_index`` or ``sync_search_index`` run.
+during a publish does not block the editor: the page is queued (``PendingIndexChange``) and
+synced after the next successful engine write, by ``manage.py sync_search_index``, or by a
+rebuild.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from wagtail.signals import page_published, page_unpublished, post_page_move
 
 from cms.knowledge.models import KnowledgePage
 from search.backends.base import BackendUnavailable
+from search.models import PendingIndexChange
 
 logger = logging.getLogger(__name__)
 
@@ -30,20 +32,48 @@ def _backends():
     return backends
 
 
-def index_page(page: KnowledgePage) -> None:
+def _apply(page_ids: list[int], write) -> None:
+    """Run ``write(backend)`` on every index; an engine that fails gets the pages queued."""
     for backend in _backends():
         try:
-            backend.index_pages([page])
+            write(backend)
         except BackendUnavailable as error:
-            logger.warning("Could not index page %s in %s: %s", page.pk, backend.name, error)
+            logger.warning(
+                "Search index %s not updated for pages %s: %s", backend.name, page_ids, error
+            )
+            for page_id in page_ids:
+                PendingIndexChange.objects.update_or_create(page_id=page_id)
+        else:
+            if backend.name != "database":
+                sync_pending(backend)
+
+
+def index_page(page: KnowledgePage) -> None:
+    _apply([page.pk], lambda backend: backend.index_pages([page]))
 
 
 def remove_page(page_id: int) -> None:
-    for backend in _backends():
-        try:
-            backend.remove_pages([page_id])
-        except BackendUnavailable as error:
-            logger.warning("Could not remove page %s from %s: %s", page_id, backend.name, error)
+    _apply([page_id], lambda backend: backend.remove_pages([page_id]))
+
+
+def sync_pending(backend=None, batch: int = 500) -> int:
+    """Bring the engine up to date with pages changed while it was unreachable.
+
+    Runs after every successful engine write and from ``manage.py sync_search_index``.
+    Raises BackendUnavailable if the engine is still down (the queue is then kept).
+    """
+    if backend is None:
+        from search.service import configured_backend
+
+        backend = configured_backend()
+    done = 0
+    while ids := list(PendingIndexChange.objects.values_list("page_id", flat=True)[:batch]):
+        live = list(KnowledgePage.objects.filter(pk__in=ids).live().public().specific())
+        backend.index_pages(live)
+        backend.remove_pages(set(ids) - {page.pk for page in live})
+        PendingIndexChange.objects.filter(page_id__in=ids).delete()
+        done += len(ids)
+    return done
 
 
 def _on_published(sender, instance, **kwargs) -> None:

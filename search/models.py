@@ -51,6 +51,20 @@ class SearchWord(models.Model):
         return self.word
 
 
+class PendingIndexChange(models.Model):
+    """A page whose engine index entry could not be updated (engine down): synced later.
+
+    Only the page id is kept; at sync time the page is indexed if it is live, removed if not,
+    so the newest state wins however many changes piled up.
+    """
+
+    page_id = models.PositiveBigIntegerField(unique=True)
+    queued_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"pending index change for page {self.page_id}"
+
+
 class GlossaryTerm(models.Model):
     """A Swedish term and its English equivalent: search synonyms in both directions."""
 

@@ -5,11 +5,13 @@ from __future__ import annotations
 import sys
 
 from django.core.management.base import BaseCommand, CommandError, OutputWrapper
+from django.utils import timezone
 
 from cms.knowledge.models import KnowledgePage
 from search.backends.base import BackendUnavailable
 from search.backends.database import DatabaseBackend
 from search.documents import build_document
+from search.models import PendingIndexChange
 from search.service import configured_backend
 
 
@@ -41,8 +43,11 @@ class Command(BaseCommand):
                 progress(done, total, self.stdout)
         engine = configured_backend()
         if engine.name != database.name:
+            started = timezone.now()
             try:
                 engine.rebuild(pages, stdout=self.stdout)
+                # What was live when the rebuild began is in the new index now.
+                PendingIndexChange.objects.filter(queued_at__lt=started).delete()
             except BackendUnavailable as error:
                 raise CommandError(
                     f"The database index is rebuilt, but the search engine's is not: {error}"
