@@ -4,14 +4,19 @@ from django.contrib import admin
 from django.urls import include, path
 from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
+from wagtail.contrib.sitemaps.views import sitemap
 from wagtail.documents import urls as wagtaildocs_urls
 
+from cms.syndication import urls as syndication_urls
+from cms.syndication.api import api_router
 from search import urls as search_urls
 
 urlpatterns = [
     path("django-admin/", admin.site.urls),
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
+    path("api/v2/", api_router.urls),
+    path("sitemap.xml", sitemap),
 ]
 
 if settings.DEBUG:
@@ -25,6 +30,7 @@ if settings.DEBUG:
 urlpatterns += i18n_patterns(
     path("api/", include((search_urls.api_urlpatterns, "search_api"))),
     path("", include(search_urls)),
+    path("", include(syndication_urls)),
     path("", include(wagtail_urls)),
     prefix_default_language=True,
 )

@@ -29,6 +29,8 @@ INSTALLED_APPS = [
     "cms.knowledge",
     "cms.browse",
     "cms.interchange",
+    "cms.editors",
+    "cms.syndication",
     "search",
     # Wagtail and its companions.
     "wagtail_localize",
@@ -38,6 +40,9 @@ INSTALLED_APPS = [
     "wagtail.contrib.routable_page",
     "wagtail.contrib.settings",
     "wagtail.contrib.search_promotions",
+    "wagtail.contrib.sitemaps",
+    "wagtail.api.v2",
+    "rest_framework",
     "wagtail.embeds",
     "wagtail.sites",
     "wagtail.users",
@@ -141,6 +146,20 @@ WAGTAILDOCS_MAX_UPLOAD_SIZE = env_int("UPLOAD_MAX_DOCUMENT_BYTES", 20 * 1024 * 1
 WAGTAIL_ALLOW_UNICODE_SLUGS = False
 TAGGIT_CASE_INSENSITIVE = True
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 10_000
+
+# E-mail from the site, e.g. Wagtail's workflow notifications (a coach hears when Qulturum
+# approves or asks for changes). The backend is chosen per environment (dev.py, production.py).
+DEFAULT_FROM_EMAIL = env_str("DJANGO_DEFAULT_FROM_EMAIL", "Esther kunskapsbank <noreply@localhost>")
+SERVER_EMAIL = env_str("DJANGO_SERVER_EMAIL", DEFAULT_FROM_EMAIL)
+WAGTAILADMIN_NOTIFICATION_FROM_EMAIL = env_str(
+    "WAGTAILADMIN_NOTIFICATION_FROM_EMAIL", DEFAULT_FROM_EMAIL
+)
+WAGTAILADMIN_NOTIFICATION_USE_HTML = env_bool("WAGTAILADMIN_NOTIFICATION_USE_HTML", True)
+# Submissions are announced to the approving group (Qulturum editors); superusers only if asked.
+WAGTAILADMIN_NOTIFICATION_INCLUDE_SUPERUSERS = env_bool(
+    "WAGTAILADMIN_NOTIFICATION_INCLUDE_SUPERUSERS", False
+)
+WAGTAIL_WORKFLOW_ENABLED = True
 
 # The site's own search service (search/): "database" (embedded, default) or "opensearch".
 SEARCH_BACKEND = env_str("SEARCH_BACKEND", "database")

@@ -18,6 +18,7 @@ from modelcluster.fields import ParentalKey, ParentalManyToManyField
 from taggit.models import ItemBase
 from wagtail.admin.forms import WagtailAdminPageForm
 from wagtail.admin.panels import FieldPanel, MultiFieldPanel, ObjectList, TabbedInterface
+from wagtail.api import APIField
 from wagtail.fields import StreamField
 from wagtail.models import Page
 from wagtail.search import index
@@ -119,6 +120,16 @@ class KnowledgePage(Page):
     )
 
     base_form_class = KnowledgePageForm
+    # Read-only API v2 (docs/api.md): stable identifiers rather than database ids for taxonomy.
+    api_fields = [
+        APIField("summary"),
+        APIField("summary_en"),
+        APIField("date"),
+        APIField("theme_slugs"),
+        APIField("municipality_slug"),
+        APIField("tag_names"),
+        APIField("contacts"),
+    ]
     is_creatable = False
     parent_page_types = ["browse.SectionPage"]
     subpage_types: list[str] = []
@@ -152,6 +163,18 @@ class KnowledgePage(Page):
 
     class Meta:
         verbose_name = _("knowledge page")
+
+    @property
+    def theme_slugs(self) -> list[str]:
+        return [theme.slug for theme in self.themes.all()]
+
+    @property
+    def municipality_slug(self) -> str | None:
+        return self.municipality.slug if self.municipality_id else None
+
+    @property
+    def tag_names(self) -> list[str]:
+        return [tag.name for tag in self.tags.all()]
 
     @property
     def kind(self) -> str:
