@@ -29,7 +29,6 @@ INSTALLED_APPS = [
     "cms.knowledge",
     "cms.browse",
     "cms.interchange",
-    "cms.editors",
     "cms.syndication",
     "search",
     # Wagtail and its companions.
