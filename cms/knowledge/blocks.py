@@ -185,11 +185,51 @@ class MeasureBlock(blocks.StructBlock):
         return value
 
     def get_context(self, value, parent_context=None):
+        """Median, run-chart analysis, SVG and CSV link for the template.
+
+        The page's PDSA cycles (when rendered on a project page) annotate the time axis, and
+        `measure_number` (1-based, given by the page template) is also the CSV route's number.
+        """
+        from cms.knowledge import runchart  # the chart module imports nothing from here
+
         context = super().get_context(value, parent_context)
         values = [point["value"] for point in value["data_points"]]
         context["median"] = statistics.median(values) if values else None
         context["enough_for_run_chart"] = len(values) >= MIN_POINTS_FOR_RUN_CHART
         context["min_points"] = MIN_POINTS_FOR_RUN_CHART
+        number = context.get("measure_number")
+        page = context.get("page")
+        context["csv_url"] = None
+        if page is not None and number and hasattr(page, "reverse_subpage"):
+            page_url = page.get_url(request=context.get("request"))
+            if page_url:
+                context["csv_url"] = page_url + page.reverse_subpage(
+                    "measure_csv", kwargs={"number": number}
+                )
+        context["analysis"] = context["chart_svg"] = None
+        if context["enough_for_run_chart"]:
+            points = [runchart.Point(p["date"], p["value"]) for p in value["data_points"]]
+            cycles = [
+                runchart.Cycle(
+                    number=position,
+                    start=cycle.value["start_date"],
+                    end=cycle.value.get("end_date"),
+                    title=cycle.value["title"],
+                )
+                for position, cycle in enumerate(getattr(page, "pdsa_cycles", None) or [], 1)
+            ]
+            analysis = runchart.analyse(points)
+            context["analysis"] = analysis
+            context["chart_svg"] = runchart.render_svg(
+                points,
+                analysis.median,
+                cycles,
+                value["unit"],
+                value["name"],
+                highlighted=analysis.highlighted,
+                astronomical=analysis.astronomical,
+                id_prefix=f"measure-{number or 1}-chart",
+            )
         return context
 
 

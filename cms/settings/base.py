@@ -29,6 +29,7 @@ INSTALLED_APPS = [
     "cms.knowledge",
     "cms.browse",
     "cms.interchange",
+    "cms.editors",
     "cms.syndication",
     "search",
     # Wagtail and its companions.
@@ -142,6 +143,11 @@ WAGTAILIMAGES_MAX_UPLOAD_SIZE = env_int("UPLOAD_MAX_IMAGE_BYTES", 10 * 1024 * 10
 WAGTAILIMAGES_MAX_IMAGE_PIXELS = env_int("UPLOAD_MAX_IMAGE_PIXELS", 40_000_000)
 WAGTAILDOCS_EXTENSIONS = ["pdf", "docx", "xlsx", "pptx", "odt", "ods", "odp", "csv", "txt"]
 WAGTAILDOCS_MAX_UPLOAD_SIZE = env_int("UPLOAD_MAX_DOCUMENT_BYTES", 20 * 1024 * 1024)
+# Only the formats every reader's browser shows (Wagtail's default also allows AVIF); the forms
+# add content checks Wagtail lacks (cms/media/forms.py).
+WAGTAILIMAGES_EXTENSIONS = ["gif", "jpg", "jpeg", "png", "webp"]
+WAGTAILIMAGES_IMAGE_FORM_BASE = "cms.media.forms.EstherImageForm"
+WAGTAILDOCS_DOCUMENT_FORM_BASE = "cms.media.forms.EstherDocumentForm"
 WAGTAIL_ALLOW_UNICODE_SLUGS = False
 TAGGIT_CASE_INSENSITIVE = True
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 10_000

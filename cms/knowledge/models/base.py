@@ -19,11 +19,17 @@ from taggit.models import ItemBase
 from wagtail.admin.forms import WagtailAdminPageForm
 from wagtail.admin.panels import FieldPanel, MultiFieldPanel, ObjectList, TabbedInterface
 from wagtail.api import APIField
+from wagtail.blocks.base import BlockWidget
 from wagtail.fields import StreamField
 from wagtail.models import Page
 from wagtail.search import index
 
 from cms.knowledge.blocks import ContactBlock
+from cms.knowledge.privacy import (
+    PERSONAL_NUMBER_MESSAGE,
+    find_personal_identity_numbers,
+    value_texts,
+)
 
 SUMMARY_MAX_LENGTH = 400
 
@@ -38,10 +44,12 @@ class TaggedKnowledgePage(ItemBase):
 
 
 class KnowledgePageForm(WagtailAdminPageForm):
-    """Fill in the municipality from the section the page is created in, if left empty."""
+    """Fill in the municipality from the section the page is created in, if left empty, and
+    refuse text that contains a personal identity number (no patient data may be published)."""
 
     def clean(self):
         cleaned = super().clean()
+        self._refuse_personal_identity_numbers(cleaned)
         if not cleaned.get("municipality"):
             section = getattr(self, "parent_page", None) or self.instance.get_parent()
             organisation = getattr(section.specific, "organisation", None) if section else None
@@ -53,6 +61,27 @@ class KnowledgePageForm(WagtailAdminPageForm):
             else:
                 cleaned["municipality"] = organisation
         return cleaned
+
+    def _refuse_personal_identity_numbers(self, cleaned: dict) -> None:
+        """Block saving (draft, submit and publish alike) while any submitted text, including
+        StreamField blocks and the titles of chosen documents, holds a personnummer or
+        samordningsnummer. Drafts are blocked too: revisions are stored, previewed and shared.
+
+        Plain fields get the error on the field; StreamFields get a non-field error naming the
+        field, because a StreamField only shows errors shaped by its own blocks.
+        """
+        for name, value in list(cleaned.items()):
+            numbers: list[str] = []
+            for text in value_texts(value):
+                numbers.extend(n for n in find_personal_identity_numbers(text) if n not in numbers)
+            if not numbers:
+                continue
+            message = PERSONAL_NUMBER_MESSAGE % {"numbers": ", ".join(numbers)}
+            field = self.fields.get(name)
+            if field is not None and isinstance(field.widget, BlockWidget):
+                self.add_error(None, f"{field.label}: {message}")
+            else:
+                self.add_error(name if field is not None else None, message)
 
 
 class KnowledgePage(Page):

@@ -1,9 +1,15 @@
 from __future__ import annotations
 
+import csv
+import io
+
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.http import Http404, HttpResponse
+from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel, ObjectList
+from wagtail.contrib.routable_page.models import RoutablePageMixin, path
 from wagtail.fields import RichTextField, StreamField
 from wagtail.models import Page
 from wagtail.search import index
@@ -26,7 +32,7 @@ class ProjectStatus(models.TextChoices):
     PAUSED = "paused", _("Paused")
 
 
-class ImprovementProjectPage(EstherLensMixin, KnowledgePage):
+class ImprovementProjectPage(RoutablePageMixin, EstherLensMixin, KnowledgePage):
     """An improvement project told as an open PDSA record."""
 
     kind_slug = "project"
@@ -130,3 +136,37 @@ class ImprovementProjectPage(EstherLensMixin, KnowledgePage):
     def decisions(self) -> list[str]:
         """The PDSA decisions taken, in order: data for filters and 'what did not work'."""
         return [block.value["decision"] for block in self.pdsa_cycles]
+
+    @path("measures/<int:number>/csv/", name="measure_csv")
+    def measure_csv(self, request, number: int) -> HttpResponse:
+        """One measure's series as CSV, so a coach can rebuild the chart in Excel or SPC tools.
+
+        The URL is measures/1/csv/, not measures/1.csv: Wagtail's serve pattern only matches
+        slash-terminated segments of word characters and hyphens, so a dot never reaches the
+        page; the Content-Disposition header still names the download *.csv. `number` is
+        1-based, as the measures are numbered on the page. UTF-8 with a BOM so Excel opens å, ä
+        and ö correctly; comma-separated and quoted by the csv module; ISO 8601 dates and values
+        with a decimal point, so any tool can parse them. A note starting with =, +, - or @ gets
+        a leading apostrophe so a spreadsheet shows it instead of running it as a formula.
+        """
+        measures = [block.value for block in self.measures if block.block_type == "measure"]
+        if not 1 <= number <= len(measures):
+            raise Http404
+        measure = measures[number - 1]
+        buffer = io.StringIO()
+        writer = csv.writer(buffer)
+        writer.writerow(["date", "value", "note"])
+        for point in measure["data_points"]:
+            value = float(point["value"])
+            note = point.get("note") or ""
+            if note[:1] in ("=", "+", "-", "@", "\t", "\r"):
+                note = "'" + note
+            writer.writerow(
+                [point["date"].isoformat(), int(value) if value.is_integer() else value, note]
+            )
+        filename = slugify(measure["name"]) or f"measure-{number}"
+        response = HttpResponse(
+            "\ufeff" + buffer.getvalue(), content_type="text/csv; charset=utf-8"
+        )
+        response["Content-Disposition"] = f'attachment; filename="{filename}.csv"'
+        return response

@@ -12,3 +12,5 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         call_command("import_content", str(DEMO_CONTENT), stdout=self.stdout, stderr=self.stderr)
+        # Coach groups per municipality, Qulturum editors and the review workflow.
+        call_command("setup_editors", stdout=self.stdout, stderr=self.stderr)
