@@ -13,10 +13,11 @@ from dataclasses import dataclass, field, replace
 from urllib.parse import urlencode
 
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import Count, Exists, Expression, F, OuterRef, QuerySet
+from django.db.models import Count, Exists, Expression, F, OuterRef, Q, QuerySet
 from django.db.models.functions import ExtractYear
 from django.utils.translation import gettext_lazy as _
 
+from cms.knowledge.blocks import PDSACycleBlock
 from cms.knowledge.models.base import KnowledgePage
 from cms.knowledge.models.project import ImprovementProjectPage, ProjectStatus
 from cms.knowledge.models.story import CaseStoryPage
@@ -28,12 +29,17 @@ KIND_MODELS: dict[str, type[KnowledgePage]] = {
     "training": TrainingMaterialPage,
     "story": CaseStoryPage,
 }
-DIMENSIONS = ("theme", "municipality", "type", "status", "year")
+DIMENSIONS = ("theme", "municipality", "type", "status", "decision", "year")
+# The PDSA decisions a project can record, in the order the block offers them.
+DECISIONS = tuple(value for value, _label in PDSACycleBlock.DECISIONS)
+# Listed even at count 0: a short, fixed set, and "abandon" is what people look for.
+ALWAYS_LISTED = ("theme", "type", "decision")
 DIMENSION_LABELS = {
     "theme": _("Theme"),
     "municipality": _("Municipality"),
     "type": _("Type"),
     "status": _("Project status"),
+    "decision": _("PDSA decision"),
     "year": _("Year"),
 }
 MAX_VALUES_PER_DIMENSION = 50
@@ -48,6 +54,7 @@ class Filters:
     municipality: tuple[str, ...] = ()
     type: tuple[str, ...] = ()
     status: tuple[str, ...] = ()
+    decision: tuple[str, ...] = ()
     year: tuple[int, ...] = ()
     ignored: tuple[str, ...] = field(default=(), compare=False)
 
@@ -86,6 +93,7 @@ class Filters:
             municipality=strings("municipality"),
             type=strings("type", set(KIND_MODELS)),
             status=strings("status", set(ProjectStatus.values)),
+            decision=strings("decision", set(DECISIONS)),
             year=tuple(years),
             ignored=tuple(ignored),
         )
@@ -135,6 +143,8 @@ class Filters:
             )
         if self.status:
             queryset = queryset.filter(improvementprojectpage__status__in=self.status)
+        if self.decision:
+            queryset = queryset.filter(decision_condition(self.decision))
         if self.year:
             queryset = queryset.filter(date__year__in=self.year)
         return queryset
@@ -171,6 +181,17 @@ class Facet:
 
 def kind_content_type(kind: str) -> ContentType:
     return ContentType.objects.get_for_model(KIND_MODELS[kind])
+
+
+def decision_condition(decisions: Iterable[str]) -> Q:
+    """Projects with at least one PDSA cycle ending in any of ``decisions``.
+
+    ``pdsa_decisions`` is comma-wrapped (",adopt,abandon,"), so the substring test is exact.
+    """
+    condition = Q()
+    for decision in decisions:
+        condition |= Q(improvementprojectpage__pdsa_decisions__contains=f",{decision},")
+    return condition
 
 
 def _counts(queryset: QuerySet, key: str | Expression) -> dict:
@@ -212,6 +233,12 @@ def compute_facets(
                 "improvementprojectpage__status",
             )
             options = list(ProjectStatus.choices)
+        elif dimension == "decision":
+            counts = {
+                decision: scoped.filter(decision_condition([decision])).count()
+                for decision in DECISIONS
+            }
+            options = list(PDSACycleBlock.DECISIONS)
         else:
             counts = {str(year): n for year, n in _counts(scoped, ExtractYear("date")).items()}
             options = [(year, year) for year in sorted({*counts, *selected}, reverse=True)]
@@ -223,7 +250,7 @@ def compute_facets(
                 selected=str(value) in selected,
             )
             for value, label in options
-            if counts.get(value, 0) or str(value) in selected or dimension in ("theme", "type")
+            if counts.get(value, 0) or str(value) in selected or dimension in ALWAYS_LISTED
         ]
         facets.append(Facet(name=dimension, label=str(DIMENSION_LABELS[dimension]), values=values))
     return facets

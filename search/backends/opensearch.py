@@ -36,7 +36,9 @@ from opensearchpy.exceptions import OpenSearchException, TransportError
 from opensearchpy.helpers import bulk, streaming_bulk
 from wagtail.models import Locale
 
+from cms.knowledge.blocks import PDSACycleBlock
 from cms.knowledge.facets import (
+    ALWAYS_LISTED,
     DIMENSION_LABELS,
     DIMENSIONS,
     KIND_MODELS,
@@ -62,10 +64,9 @@ FILTER_FIELDS = {
     "municipality": "municipality",
     "type": "type",
     "status": "status",
+    "decision": "decisions",
     "year": "year",
 }
-# compute_facets lists every theme and every type, even at count 0; other values only with hits.
-ALWAYS_LISTED = ("theme", "type")
 FACET_SIZE = 500
 # Snippet sources, in the order the database backend's excerpt text puts them.
 HIGHLIGHT_FIELDS = ("summary", "summary.en", "summary_en.en", "body", "body.en")
@@ -851,4 +852,6 @@ def facet_options(dimension: str, counts: dict[str, int], selected: set[str]) ->
         ]
     if dimension == "status":
         return list(ProjectStatus.choices)
+    if dimension == "decision":
+        return list(PDSACycleBlock.DECISIONS)
     return [(year, year) for year in sorted({*counts, *selected}, reverse=True)]

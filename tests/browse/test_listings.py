@@ -101,6 +101,58 @@ def test_status_and_year_filters(client, site_tree, work):
     assert titles(response) == {"Projekt Eksjö egenvård", "Utbildning Eksjö"}
 
 
+def test_decision_filter_finds_what_did_not_work(client, site_tree, work):
+    abandoned = factories.ImprovementProjectPageFactory(
+        parent=site_tree.eksjo,
+        title="Projekt Eksjö övergivet",
+        themes=[site_tree.transitions],
+        status="completed",
+        date=datetime.date(2024, 3, 1),
+        pdsa_cycles__0__pdsa_cycle__decision="adapt",
+        pdsa_cycles__1__pdsa_cycle__decision="abandon",
+    )
+    adapted = factories.ImprovementProjectPageFactory(
+        parent=site_tree.nassjo,
+        title="Projekt Nässjö anpassat",
+        themes=[site_tree.self_care],
+        date=datetime.date(2024, 4, 1),
+        pdsa_cycles__0__pdsa_cycle__decision="adapt",
+    )
+    assert abandoned.pdsa_decisions == ",adapt,abandon,"
+    assert adapted.pdsa_decisions == ",adapt,"
+    adapting = {
+        page.title
+        for page in [*work.values(), abandoned, adapted]
+        if "adapt" in getattr(page, "decisions", [])
+    }
+
+    response = client.get(site_tree.listing.url, {"decision": "abandon"})
+    assert titles(response) == {"Projekt Eksjö övergivet"}
+    html = response.content.decode()
+    # The decision facet ignores its own filter; the others count within the abandoned work.
+    assert facet_count(html, "decision", "abandon") == 1
+    assert facet_count(html, "decision", "adapt") == len(adapting)
+    assert facet_count(html, "decision", "adopt") == 0
+    assert facet_count(html, "type", "project") == 1
+    assert facet_count(html, "municipality", "eksjo") == 1
+
+    # Values within the dimension are alternatives; other dimensions still narrow it down.
+    response = client.get(site_tree.listing.url, {"decision": ["abandon", "adapt"]})
+    assert titles(response) == adapting | {"Projekt Eksjö övergivet"}
+    response = client.get(site_tree.listing.url, {"decision": "adapt", "municipality": "nassjo"})
+    assert "Projekt Nässjö anpassat" in titles(response)
+    assert "Projekt Eksjö övergivet" not in titles(response)
+
+    # All three decisions are always offered, and an unknown one is reported, not fatal.
+    response = client.get(site_tree.listing.url, {"decision": "maybe"})
+    assert response.status_code == 200
+    assert response.context["listing"].total == 7
+    facets = {facet.name: facet for facet in response.context["listing"].facets}
+    assert [value.value for value in facets["decision"].values] == ["adopt", "adapt", "abandon"]
+    assert response.context["listing"].filters.ignored == ("decision=maybe",)
+    assert "decision=maybe" in response.content.decode()
+
+
 def test_type_listing_page_is_fixed_to_its_type(client, site_tree, work):
     stories = factories.KnowledgeListingPageFactory(
         parent=site_tree.home, slug="berattelser", kind=KnowledgeListingPage.Kind.STORY

@@ -124,6 +124,29 @@ class SearchContract:
             self.assertEqual(hit.page.specific.status, "completed")
             self.assertEqual(hit.page.date.year, 2022)
 
+    def test_decision_filter_finds_what_did_not_work(self):
+        results = ask(self.backend, "type=project&decision=abandon&page_size=50")
+        self.assertGreater(results.total, 0)
+        for hit in results.hits:
+            self.assertEqual(hit.page.kind, "project")
+            self.assertIn("abandon", hit.page.specific.decisions)
+        decisions = {facet.name: facet for facet in results.facets}["decision"]
+        self.assertEqual([value.value for value in decisions.values], ["adopt", "adapt", "abandon"])
+        counts = {value.value: value.count for value in decisions.values}
+        self.assertEqual(counts["abandon"], results.total)
+        self.assertTrue({value.value: value.selected for value in decisions.values}["abandon"])
+        # The other decisions count what choosing them instead would give.
+        adopted = ask(self.backend, "type=project&decision=adopt&page_size=50")
+        self.assertEqual(counts["adopt"], adopted.total)
+        # Combined with text: a subset of the text matches, still only abandoned changes.
+        text = ask(self.backend, "q=vårdövergång&page_size=50")
+        combined = ask(self.backend, "q=vårdövergång&decision=abandon&page_size=50")
+        self.assertGreater(combined.total, 0)
+        self.assertLessEqual(combined.total, text.total)
+        self.assertTrue(set(slugs(combined)) <= set(slugs(text)))
+        for hit in combined.hits:
+            self.assertIn("abandon", hit.page.specific.decisions)
+
     def test_paging_is_done_in_the_engine(self):
         first = ask(self.backend, "q=vårdövergång&page_size=5")
         second = ask(self.backend, "q=vårdövergång&page_size=5&page=2")

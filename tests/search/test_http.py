@@ -66,7 +66,9 @@ class SearchHttpTests(TestCase):
             },
         )
         self.assertLessEqual(len(data["hits"]), 2)
-        self.assertEqual(set(data["facets"]), {"theme", "municipality", "type", "status", "year"})
+        self.assertEqual(
+            set(data["facets"]), {"theme", "municipality", "type", "status", "decision", "year"}
+        )
         hit = data["hits"][0]
         self.assertTrue(hit["url"].startswith("/sv/"))
         self.assertIn("<mark>", hit["highlight"])

@@ -79,6 +79,9 @@ class ImprovementProjectPage(RoutablePageMixin, EstherLensMixin, KnowledgePage):
         related_name="adaptations",
         help_text=_("If this project builds on another one, link it so the spread is visible."),
     )
+    # The distinct PDSA decisions, comma-wrapped (",adopt,abandon,") so that
+    # ``pdsa_decisions__contains=",abandon,"`` is an exact SQL filter; kept in sync by save().
+    pdsa_decisions = models.CharField(max_length=40, blank=True, editable=False)
 
     search_fields = [
         *KnowledgePage.search_fields,
@@ -132,6 +135,13 @@ class ImprovementProjectPage(RoutablePageMixin, EstherLensMixin, KnowledgePage):
         if self.start_date and self.end_date and self.end_date < self.start_date:
             raise ValidationError({"end_date": _("The project cannot end before it starts.")})
 
+    def save(self, *args, **kwargs):
+        self.pdsa_decisions = decisions_field(self.decisions)
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and "pdsa_cycles" in update_fields:
+            kwargs["update_fields"] = {*update_fields, "pdsa_decisions"}
+        return super().save(*args, **kwargs)
+
     @property
     def decisions(self) -> list[str]:
         """The PDSA decisions taken, in order: data for filters and 'what did not work'."""
@@ -170,3 +180,9 @@ class ImprovementProjectPage(RoutablePageMixin, EstherLensMixin, KnowledgePage):
         )
         response["Content-Disposition"] = f'attachment; filename="{filename}.csv"'
         return response
+
+
+def decisions_field(decisions: list[str]) -> str:
+    """The value of ``pdsa_decisions``: distinct decisions in block order, comma-wrapped."""
+    distinct = [decision for decision in dict.fromkeys(decisions) if decision]
+    return f",{','.join(distinct)}," if distinct else ""
