@@ -61,3 +61,50 @@ def warn_small_counts_after_create(request: HttpRequest, page: Page) -> None:
 @hooks.register("after_edit_page")
 def warn_small_counts_after_edit(request: HttpRequest, page: Page) -> None:
     warn_about_small_counts(request, page)
+
+
+# 'Adapt this project' (see cms.knowledge.adapt) ------------------------------------------
+
+
+@hooks.register("register_admin_urls")
+def register_adapt_project_url():
+    from django.urls import path
+
+    from cms.knowledge.admin_views import adapt_project_view
+
+    return [
+        path("adapt/<int:page_id>/", adapt_project_view, name="knowledge_adapt_project"),
+    ]
+
+
+def _adapt_button(page, user, priority: int, button_class):
+    from django.urls import reverse
+
+    from cms.knowledge.adapt import user_can_adapt
+    from cms.knowledge.models import ImprovementProjectPage
+
+    if page.specific_class is not ImprovementProjectPage or not page.live:
+        return
+    if not user_can_adapt(user):
+        return
+    yield button_class(
+        _("Adapt this project"),
+        url=reverse("knowledge_adapt_project", args=[page.pk]),
+        icon_name="copy",
+        priority=priority,
+        page=page,
+    )
+
+
+@hooks.register("register_page_header_buttons")
+def adapt_project_header_button(page, user, view_name, next_url=None):
+    from wagtail.admin.ui.menus.pages import PageMenuItem
+
+    yield from _adapt_button(page, user, 35, PageMenuItem)
+
+
+@hooks.register("register_page_listing_more_buttons")
+def adapt_project_listing_button(page, user, next_url=None):
+    from wagtail.admin.ui.menus.pages import PageMenuItem
+
+    yield from _adapt_button(page, user, 25, PageMenuItem)
