@@ -12,6 +12,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from PIL import Image
 from wagtail.models import Collection
+from wagtail.users.models import UserProfile
 
 from cms.media.models import EstherDocument, EstherImage
 
@@ -26,7 +27,11 @@ TINY_PDF = (
 
 @pytest.fixture
 def editor(client, django_user_model):
+    """An editor whose admin is in English, so the messages below read as written."""
     user = django_user_model.objects.create_superuser("redaktor", "r@example.se", "pw-for-tests")
+    profile = UserProfile.get_for_user(user)
+    profile.preferred_language = "en"
+    profile.save()
     client.force_login(user)
     return client
 
