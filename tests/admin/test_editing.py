@@ -2,38 +2,14 @@
 
 from __future__ import annotations
 
-import json
-
 import pytest
 from django.urls import reverse
 from django.utils.translation import gettext
 
 from tests import factories
+from tests.admin_forms import COMMENTS_MANAGEMENT_FORM, draftail
 
 pytestmark = pytest.mark.django_db
-
-# Every page edit form carries the (empty) comments formset.
-COMMENTS_MANAGEMENT_FORM = {
-    "comments-TOTAL_FORMS": "0",
-    "comments-INITIAL_FORMS": "0",
-    "comments-MIN_NUM_FORMS": "0",
-    "comments-MAX_NUM_FORMS": "1000",
-}
-
-# The rich text editor posts its content as Draft.js content state.
-DRAFTAIL_HELLO = {
-    "blocks": [
-        {
-            "key": "a",
-            "text": "Hej",
-            "type": "unstyled",
-            "depth": 0,
-            "inlineStyleRanges": [],
-            "entityRanges": [],
-        }
-    ],
-    "entityMap": {},
-}
 
 
 @pytest.fixture
@@ -133,7 +109,7 @@ def test_municipality_defaults_to_the_section(editor, site_tree):
         "story-0-type": "paragraph",
         "story-0-deleted": "",
         "story-0-order": "0",
-        "story-0-value": json.dumps(DRAFTAIL_HELLO),
+        "story-0-value": draftail("Hej"),
         "contacts-count": "0",
     }
     response = editor.post(url, form)

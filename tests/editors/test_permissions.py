@@ -18,49 +18,9 @@ from wagtail.models import Page, TaskState, WorkflowState
 
 from cms.knowledge.models import CaseStoryPage
 from tests import factories
+from tests.admin_forms import story_form
 
 pytestmark = pytest.mark.django_db
-
-COMMENTS_MANAGEMENT_FORM = {
-    "comments-TOTAL_FORMS": "0",
-    "comments-INITIAL_FORMS": "0",
-    "comments-MIN_NUM_FORMS": "0",
-    "comments-MAX_NUM_FORMS": "1000",
-}
-DRAFTAIL_HELLO = {
-    "blocks": [
-        {
-            "key": "a",
-            "text": "Hej",
-            "type": "unstyled",
-            "depth": 0,
-            "inlineStyleRanges": [],
-            "entityRanges": [],
-        }
-    ],
-    "entityMap": {},
-}
-
-
-def story_form(site_tree, title: str, slug: str, **extra) -> dict:
-    return {
-        **COMMENTS_MANAGEMENT_FORM,
-        "title": title,
-        "slug": slug,
-        "summary": "Sammanfattning",
-        "date": "2024-05-01",
-        "themes": [site_tree.transitions.pk],
-        "co_produced": "none",
-        "quote_attribution": "Esther",
-        "tags": "",
-        "story-count": "1",
-        "story-0-type": "paragraph",
-        "story-0-deleted": "",
-        "story-0-order": "0",
-        "story-0-value": json.dumps(DRAFTAIL_HELLO),
-        "contacts-count": "0",
-        **extra,
-    }
 
 
 @pytest.fixture
@@ -142,7 +102,9 @@ def test_coach_can_edit_and_add_in_own_section(coach, site_tree, eksjo_page):
         "wagtailadmin_pages:add", args=["knowledge", "casestorypage", site_tree.eksjo.pk]
     )
     assert coach.get(add_url).status_code == 200
-    response = coach.post(add_url, story_form(site_tree, "Ny berättelse", "ny-berattelse"))
+    response = coach.post(
+        add_url, story_form(site_tree, title="Ny berättelse", slug="ny-berattelse")
+    )
     assert response.status_code == 302
     created = CaseStoryPage.objects.get(slug="ny-berattelse")
     assert created.get_parent().pk == site_tree.eksjo.pk
@@ -154,13 +116,15 @@ def test_coach_cannot_add_in_another_section(coach, site_tree):
         "wagtailadmin_pages:add", args=["knowledge", "casestorypage", site_tree.nassjo.pk]
     )
     assert_denied(coach.get(add_url))
-    assert_denied(coach.post(add_url, story_form(site_tree, "Intrång", "intrang")))
+    assert_denied(coach.post(add_url, story_form(site_tree, title="Intrång", slug="intrang")))
     assert not CaseStoryPage.objects.filter(slug="intrang").exists()
 
 
 def test_coach_cannot_publish_own_page_directly(coach, site_tree, eksjo_page):
     url = reverse("wagtailadmin_pages:edit", args=[eksjo_page.pk])
-    form = story_form(site_tree, "Publicerad av coach?", eksjo_page.slug, **{"action-publish": "1"})
+    form = story_form(
+        site_tree, title="Publicerad av coach?", slug=eksjo_page.slug, **{"action-publish": "1"}
+    )
     coach.post(url, form)
     page = CaseStoryPage.objects.get(pk=eksjo_page.pk)
     assert page.title == "Eksjös berättelse"  # the live version is unchanged
@@ -178,13 +142,13 @@ def test_coach_cannot_publish_own_page_directly(coach, site_tree, eksjo_page):
 def test_coach_cannot_open_or_save_the_edit_view_of_another_section(coach, site_tree, nassjo_page):
     url = reverse("wagtailadmin_pages:edit", args=[nassjo_page.pk])
     assert_denied(coach.get(url))
-    assert_denied(coach.post(url, story_form(site_tree, "Kapad", nassjo_page.slug)))
+    assert_denied(coach.post(url, story_form(site_tree, title="Kapad", slug=nassjo_page.slug)))
     assert_unchanged(nassjo_page)
 
 
 def test_coach_cannot_publish_a_page_of_another_section(coach, site_tree, nassjo_page):
     url = reverse("wagtailadmin_pages:edit", args=[nassjo_page.pk])
-    form = story_form(site_tree, "Kapad", nassjo_page.slug, **{"action-publish": "1"})
+    form = story_form(site_tree, title="Kapad", slug=nassjo_page.slug, **{"action-publish": "1"})
     assert_denied(coach.post(url, form))
     assert_unchanged(nassjo_page)
 
@@ -230,7 +194,9 @@ def test_coach_submits_and_qulturum_approves_and_the_coach_is_told(
     coach_user.save()
     client.force_login(coach_user)
     edit_url = reverse("wagtailadmin_pages:edit", args=[eksjo_page.pk])
-    form = story_form(site_tree, "Granska mig", eksjo_page.slug, **{"action-submit": "1"})
+    form = story_form(
+        site_tree, title="Granska mig", slug=eksjo_page.slug, **{"action-submit": "1"}
+    )
     assert client.post(edit_url, form).status_code == 302
 
     state = WorkflowState.objects.get(
@@ -278,7 +244,7 @@ def test_qulturum_rejection_notifies_the_coach(
     coach_user.save()
     client.force_login(coach_user)
     edit_url = reverse("wagtailadmin_pages:edit", args=[eksjo_page.pk])
-    form = story_form(site_tree, "Inte än", eksjo_page.slug, **{"action-submit": "1"})
+    form = story_form(site_tree, title="Inte än", slug=eksjo_page.slug, **{"action-submit": "1"})
     client.post(edit_url, form)
     state = WorkflowState.objects.get(
         object_id=str(eksjo_page.pk), status=WorkflowState.STATUS_IN_PROGRESS
@@ -304,7 +270,7 @@ def test_submission_is_announced_to_qulturum_editors(
     _member(django_user_model, "qulturum", "Qulturum editors")
     client.force_login(coach_user)
     mail.outbox.clear()
-    form = story_form(site_tree, "Ny version", eksjo_page.slug, **{"action-submit": "1"})
+    form = story_form(site_tree, title="Ny version", slug=eksjo_page.slug, **{"action-submit": "1"})
     client.post(reverse("wagtailadmin_pages:edit", args=[eksjo_page.pk]), form)
     recipients = {address for message in mail.outbox for address in message.to}
     assert "qulturum@example.se" in recipients

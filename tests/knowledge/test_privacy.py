@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime
-import json
 
 import pytest
 from django.contrib.messages import get_messages
@@ -18,7 +17,7 @@ from cms.knowledge.privacy import (
     value_texts,
 )
 from tests import factories
-from tests.admin.test_editing import COMMENTS_MANAGEMENT_FORM
+from tests.admin_forms import COMMENTS_MANAGEMENT_FORM, story_form
 
 # Skatteverket's published test number 19121212-1212 and the textbook examples 811218-9876
 # (personnummer) and 701063-2391 (samordningsnummer: born on the 3rd, day + 60).
@@ -168,49 +167,11 @@ def test_small_counts_works_on_a_saved_measure_block(site_tree):
 pytestmark_db = pytest.mark.django_db
 
 
-def draftail(text: str) -> str:
-    return json.dumps(
-        {
-            "blocks": [
-                {
-                    "key": "a",
-                    "text": text,
-                    "type": "unstyled",
-                    "depth": 0,
-                    "inlineStyleRanges": [],
-                    "entityRanges": [],
-                }
-            ],
-            "entityMap": {},
-        }
-    )
-
-
 @pytest.fixture
 def editor(client, django_user_model):
     user = django_user_model.objects.create_superuser("redaktor", "r@example.se", "pw-for-tests")
     client.force_login(user)
     return client
-
-
-def story_form(site_tree, *, summary="Sammanfattning", paragraph="Hej", slug="en-berattelse"):
-    return {
-        **COMMENTS_MANAGEMENT_FORM,
-        "title": "En berättelse",
-        "slug": slug,
-        "summary": summary,
-        "date": "2024-05-01",
-        "themes": [site_tree.transitions.pk],
-        "co_produced": "none",
-        "quote_attribution": "Esther",
-        "tags": "",
-        "story-count": "1",
-        "story-0-type": "paragraph",
-        "story-0-deleted": "",
-        "story-0-order": "0",
-        "story-0-value": draftail(paragraph),
-        "contacts-count": "0",
-    }
 
 
 def project_form(site_tree, **extra):
