@@ -71,7 +71,10 @@ class Filters:
         def strings(key: str, allowed: set[str] | None = None) -> tuple[str, ...]:
             values: list[str] = []
             for raw in getlist(key)[:MAX_VALUES_PER_DIMENSION]:
-                value = str(raw).strip()[:100]
+                # No control characters: they can never be part of a slug or year, and
+                # PostgreSQL rejects NUL in text parameters (SQLite silently accepts it).
+                value = "".join(char for char in str(raw) if char.isprintable() or char == " ")
+                value = value.strip()[:100]
                 if not value:
                     continue
                 if allowed is not None and value not in allowed:
@@ -83,7 +86,8 @@ class Filters:
 
         years: list[int] = []
         for raw in strings("year"):
-            if raw.isdigit() and MIN_YEAR <= int(raw) <= MAX_YEAR:
+            # isdecimal, not isdigit: "²" is a digit that int() rejects.
+            if raw.isdecimal() and MIN_YEAR <= int(raw) <= MAX_YEAR:
                 years.append(int(raw))
             else:
                 ignored.append(f"year={raw}")

@@ -12,7 +12,14 @@ if not SECRET_KEY:
 
 # WhiteNoise serves the collected static files right after the security middleware; in
 # development runserver serves them itself.
-MIDDLEWARE = [MIDDLEWARE[0], "whitenoise.middleware.WhiteNoiseMiddleware", *MIDDLEWARE[1:]]
+# cms.core.middleware.SecurityHeadersMiddleware adds Content-Security-Policy and
+# Permissions-Policy (see "Security headers" below).
+MIDDLEWARE = [
+    MIDDLEWARE[0],
+    "cms.core.middleware.SecurityHeadersMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    *MIDDLEWARE[1:],
+]
 
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
@@ -29,6 +36,53 @@ SECURE_HSTS_PRELOAD = env_bool("DJANGO_HSTS_PRELOAD", True)
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "strict-origin-when-cross-origin"
 X_FRAME_OPTIONS = "DENY"
+
+# Security headers (cms.core.middleware.SecurityHeadersMiddleware). The public site serves its
+# scripts, styles, images and media from its own origin and has no inline scripts or style
+# attributes, so its policy is self-only. Wagtail's admin (and Django's) relies on inline
+# scripts and styles and shows images from elsewhere (avatars, embeds), so it gets a looser one.
+CONTENT_SECURITY_POLICY = {
+    "default-src": "'self'",
+    "script-src": "'self'",
+    "style-src": "'self'",
+    "img-src": "'self' data:",
+    "font-src": "'self'",
+    "connect-src": "'self'",
+    "media-src": "'self'",
+    "object-src": "'none'",
+    "frame-src": "'none'",
+    "base-uri": "'self'",
+    "form-action": "'self'",
+    "frame-ancestors": "'none'",
+}
+CONTENT_SECURITY_POLICY_ADMIN = {
+    "default-src": "'self'",
+    "script-src": "'self' 'unsafe-inline' 'unsafe-eval'",
+    "style-src": "'self' 'unsafe-inline'",
+    "img-src": "'self' data: blob: https:",
+    "font-src": "'self' data:",
+    "connect-src": "'self'",
+    "media-src": "'self'",
+    "object-src": "'none'",
+    "frame-src": "'self' https:",  # page previews, embeds
+    "base-uri": "'self'",
+    "form-action": "'self'",
+    "frame-ancestors": "'self'",  # the preview panel frames admin URLs
+}
+CSP_ADMIN_PATH_PREFIXES = ("/admin/", "/django-admin/")
+PERMISSIONS_POLICY = ", ".join(
+    f"{feature}=()"
+    for feature in (
+        "accelerometer",
+        "camera",
+        "geolocation",
+        "gyroscope",
+        "magnetometer",
+        "microphone",
+        "payment",
+        "usb",
+    )
+)
 
 # Outgoing e-mail (workflow notifications to coaches and Qulturum editors) through SMTP.
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")
