@@ -54,3 +54,25 @@ def story_form(
         "contacts-count": "0",
         **extra,
     }
+
+
+def project_form(site_tree, **extra) -> dict:
+    """The create/edit form of an improvement project with empty StreamFields."""
+    return {
+        **COMMENTS_MANAGEMENT_FORM,
+        "title": "Ett projekt",
+        "slug": "ett-projekt",
+        "summary": "Sammanfattning",
+        "aim": "Mål",
+        "status": "ongoing",
+        "date": "2024-05-01",
+        "themes": [site_tree.transitions.pk],
+        "co_produced": "none",
+        "tags": "",
+        "contacts-count": "0",
+        "change_ideas-count": "0",
+        "pdsa_cycles-count": "0",
+        "measures-count": "0",
+        "attachments-count": "0",
+        **extra,
+    }

@@ -7,7 +7,7 @@ from django.urls import reverse
 from django.utils.translation import gettext
 
 from tests import factories
-from tests.admin_forms import COMMENTS_MANAGEMENT_FORM, draftail
+from tests.admin_forms import project_form, story_form
 
 pytestmark = pytest.mark.django_db
 
@@ -64,25 +64,7 @@ def test_creating_a_project_with_end_before_start_explains_the_problem(editor, s
     url = reverse(
         "wagtailadmin_pages:add", args=["knowledge", "improvementprojectpage", site_tree.eksjo.pk]
     )
-    form = {
-        **COMMENTS_MANAGEMENT_FORM,
-        "title": "Ett projekt",
-        "slug": "ett-projekt",
-        "summary": "Sammanfattning",
-        "aim": "Mål",
-        "status": "ongoing",
-        "start_date": "2024-05-01",
-        "end_date": "2024-01-01",
-        "date": "2024-05-01",
-        "themes": [site_tree.transitions.pk],
-        "co_produced": "none",
-        "tags": "",
-        "contacts-count": "0",
-        "change_ideas-count": "0",
-        "pdsa_cycles-count": "0",
-        "measures-count": "0",
-        "attachments-count": "0",
-    }
+    form = project_form(site_tree, start_date="2024-05-01", end_date="2024-01-01")
     response = editor.post(url, form)
     assert response.status_code == 200  # the form is shown again, nothing is created
     # The editor sees the message in the admin's language (Swedish by default).
@@ -95,23 +77,7 @@ def test_municipality_defaults_to_the_section(editor, site_tree):
     url = reverse(
         "wagtailadmin_pages:add", args=["knowledge", "casestorypage", site_tree.nassjo.pk]
     )
-    form = {
-        **COMMENTS_MANAGEMENT_FORM,
-        "title": "En berättelse",
-        "slug": "en-berattelse",
-        "summary": "Sammanfattning",
-        "date": "2024-05-01",
-        "themes": [site_tree.transitions.pk],
-        "co_produced": "none",
-        "quote_attribution": "Esther",
-        "tags": "",
-        "story-count": "1",
-        "story-0-type": "paragraph",
-        "story-0-deleted": "",
-        "story-0-order": "0",
-        "story-0-value": draftail("Hej"),
-        "contacts-count": "0",
-    }
+    form = story_form(site_tree)
     response = editor.post(url, form)
     assert response.status_code == 302, response.content.decode()[:2000]
     from cms.knowledge.models import CaseStoryPage

@@ -17,7 +17,7 @@ from cms.knowledge.privacy import (
     value_texts,
 )
 from tests import factories
-from tests.admin_forms import COMMENTS_MANAGEMENT_FORM, story_form
+from tests.admin_forms import project_form, story_form
 
 # Skatteverket's published test number 19121212-1212 and the textbook examples 811218-9876
 # (personnummer) and 701063-2391 (samordningsnummer: born on the 3rd, day + 60).
@@ -172,27 +172,6 @@ def editor(client, django_user_model):
     user = django_user_model.objects.create_superuser("redaktor", "r@example.se", "pw-for-tests")
     client.force_login(user)
     return client
-
-
-def project_form(site_tree, **extra):
-    return {
-        **COMMENTS_MANAGEMENT_FORM,
-        "title": "Ett projekt",
-        "slug": "ett-projekt",
-        "summary": "Sammanfattning",
-        "aim": "Mål",
-        "status": "ongoing",
-        "date": "2024-05-01",
-        "themes": [site_tree.transitions.pk],
-        "co_produced": "none",
-        "tags": "",
-        "contacts-count": "0",
-        "change_ideas-count": "0",
-        "pdsa_cycles-count": "0",
-        "measures-count": "0",
-        "attachments-count": "0",
-        **extra,
-    }
 
 
 def add_url(model, section):
