@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from django.utils.html import strip_tags
 from wagtail.blocks import StreamValue
 
+from cms.core.languages import content_language
 from cms.knowledge.models import KnowledgePage
 
 BLOCK_END = re.compile(r"</(p|h[1-6]|li|ul|ol|blockquote)>|<br\s*/?>", re.IGNORECASE)
@@ -26,7 +27,8 @@ def html_to_text(html: str) -> str:
 @dataclass(frozen=True)
 class SearchDocument:
     page_id: int
-    language: str
+    locale: str  # the site language the page is listed in (an alias is listed in English)
+    language: str  # the language its text is written in (an alias's is its source's)
     title: str
     summary: str
     summary_en: str
@@ -107,7 +109,8 @@ def build_document(page: KnowledgePage) -> SearchDocument:
     decisions = tuple(getattr(page, "decisions", ()))
     return SearchDocument(
         page_id=page.pk,
-        language=page.locale.language_code,
+        locale=page.locale.language_code,
+        language=content_language(page),
         title=page.title,
         summary=page.summary,
         summary_en=page.summary_en,

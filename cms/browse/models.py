@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Count, Q
 from django.shortcuts import get_object_or_404
@@ -22,11 +23,11 @@ class SectionPage(Page):
     attributed to its organisation, wherever it lives in the tree.
     """
 
-    organisation = models.OneToOneField(
+    organisation = models.ForeignKey(
         "taxonomy.Organisation",
         verbose_name=_("municipality or organisation"),
         on_delete=models.PROTECT,
-        related_name="section",
+        related_name="sections",
         null=True,
         help_text=_("The municipality or organisation whose section this is."),
     )
@@ -44,8 +45,21 @@ class SectionPage(Page):
     class Meta:
         verbose_name = _("municipality section")
 
-    def get_context(self, request, *args, **kwargs):
+    def clean(self):
+        """One section per organisation in each language; its translation (or the alias
+        wagtail-localize keeps until it is translated) is the section in the other language.
+        A database constraint cannot say this: the locale lives in Wagtail's page table."""
+        super().clean()
+        if self.organisation_id and (
+            SectionPage.objects.filter(organisation_id=self.organisation_id, locale=self.locale_id)
+            .exclude(pk=self.pk)
+            .exists()
+        ):
+            raise ValidationError(
+                {"organisation": _("This organisation already has a section in this language.")}
+            )
 
+    def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
         if self.organisation_id:
             fixed = {"municipality": (self.organisation.slug,)}

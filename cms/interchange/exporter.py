@@ -106,6 +106,7 @@ class Exporter:
             "documents": self._media(EstherDocument, "documents", self.document_keys),
         }
         data["pages"] = self._pages()
+        data["translations"] = self._translations({item["key"] for item in data["pages"]})
         self._unrepresented()
         path = self.target / CONTENT_FILE
         path.write_text(
@@ -245,16 +246,51 @@ class Exporter:
             self.report.warn(
                 f"{len(homes)} home pages: an import makes the last one the default site's root"
             )
-        other = Page.objects.descendant_of(root).exclude(locale=locale).count()
-        if other:
-            self.report.warn(
-                f"{other} page(s) in other locales than {locale.language_code!r} (translations) "
-                "are not in the format"
-            )
         ordered = self._order(items)
         for item in ordered:
             self.report.counts[f"page:{item['type']}"] += 1
         return ordered
+
+    def _translations(self, exported: set[str]) -> list[dict]:
+        """Translated pages, each as its source page's object in the other language.
+
+        Aliases (untranslated pages shown in another locale) are left out: an import recreates
+        them from the locale's "Sync from" setting. A page in another locale without a source
+        page in the default locale cannot be written in the format, and is reported.
+        """
+        default = Locale.get_default()
+        sources = {
+            page.translation_key: page
+            for page in Page.objects.filter(locale=default, depth__gt=1).only(
+                "translation_key", "url_path"
+            )
+        }
+        items: list[dict] = []
+        others = (
+            Page.objects.filter(depth__gt=1, alias_of__isnull=True)
+            .exclude(locale=default)
+            .select_related("locale")
+            .order_by("path")
+            .specific()
+        )
+        for page in others:
+            source = sources.get(page.translation_key)
+            page_type = PAGE_TYPES.get(type(page))
+            if source is None or page_key(source) not in exported or page_type is None:
+                self.report.warn(
+                    f"page '{page.url_path}' ({page.locale.language_code}): not a translation "
+                    "of an exported page; not in the export"
+                )
+                continue
+            item = self._page(page, page_type)
+            if item is None:
+                continue
+            item["key"] = page_key(source)
+            item["locale"] = page.locale.language_code
+            item.pop("parent", None)
+            items.append(item)
+            self.report.counts[f"translation:{page.locale.language_code}"] += 1
+        return items
 
     def _order(self, items: list[dict]) -> list[dict]:
         """Tree order, but a project only after its parent and the project it was adapted from."""

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from django.conf import settings
 from django.core.files import File
 from django.db import transaction
 from wagtail.models import Locale, Page, Site
@@ -21,6 +22,7 @@ from wagtail.utils.file import hash_filelike
 
 from cms.browse.models import KnowledgeListingPage, SectionPage, ThemeIndexPage
 from cms.home.models import HomePage
+from cms.interchange import translations
 from cms.interchange.schema import SourceDocument, Validator
 from cms.knowledge.models import (
     CaseStoryPage,
@@ -44,6 +46,7 @@ PAGE_MODELS: dict[str, type[Page]] = {
     "training": TrainingMaterialPage,
     "story": CaseStoryPage,
 }
+PAGE_TYPES = {model: name for name, model in PAGE_MODELS.items()}
 WAGTAIL_WELCOME_TITLE = "Welcome to your new Wagtail site!"
 COMMON_PAGE_FIELDS = ("title", "slug", "seo_title", "search_description", "show_in_menus")
 PLAIN_FIELDS = {
@@ -88,14 +91,16 @@ class ImportReport:
     created: Counter = field(default_factory=Counter)
     updated: Counter = field(default_factory=Counter)
     unchanged: Counter = field(default_factory=Counter)
+    notes: list[str] = field(default_factory=list)
 
     def summary(self) -> str:
         kinds = sorted({*self.created, *self.updated, *self.unchanged})
-        return "\n".join(
+        lines = [
             f"{kind:>14}: {self.created[kind]} created, {self.updated[kind]} updated, "
             f"{self.unchanged[kind]} unchanged"
             for kind in kinds
-        )
+        ]
+        return "\n".join([*lines, *(f"note: {note}" for note in self.notes)])
 
 
 def read_sources(paths: Iterable[str | Path]) -> list[SourceDocument]:
@@ -137,6 +142,9 @@ class Importer:
             sources,
             known_themes=Theme.objects.values_list("slug", flat=True),
             known_organisations=Organisation.objects.values_list("slug", flat=True),
+            translation_languages=[
+                code for code, _name in settings.LANGUAGES if code != settings.LANGUAGE_CODE
+            ],
         ).run()
         if problems:
             raise ContentError(problems.messages)
@@ -149,6 +157,14 @@ class Importer:
             for source in sources:
                 for item in source.data.get("pages", []):
                     self._import_page(item)
+            translations.synchronise_locales()
+            self._import_translations(
+                [
+                    (source, item)
+                    for source in sources
+                    for item in source.data.get("translations", [])
+                ]
+            )
         return self.report
 
     # Vocabularies ------------------------------------------------------------------------------
@@ -252,6 +268,54 @@ class Importer:
         if page_type == "home":
             self._make_site_root(page)
 
+    def _import_translations(self, items: list[tuple[SourceDocument, dict[str, Any]]]) -> None:
+        """Translate pages parents first, through wagtail-localize (see translations.py).
+
+        Every translation whose texts do not line up with its source is reported, and then
+        nothing of the import is kept.
+        """
+        problems = []
+        depths = {key: page.depth for key, page in self.pages.items()}
+        keys = {page.pk: key for key, page in self.pages.items()}
+        locales = {locale.language_code: locale for locale in Locale.objects.all()}
+        for source, item in sorted(items, key=lambda pair: depths.get(pair[1]["key"], 0)):
+            page = self.pages[item["key"]].specific
+            page_type = PAGE_TYPES[type(page)]
+            # A translation sits under its parent's translation: the item's own "parent" and
+            # "type", if given, are the source's (the validator checked the type).
+            unsaved_item = {**item, "type": page_type, "parent": keys.get(page.get_parent().pk)}
+            unused: list[str] = []
+            try:
+                translated = translations.apply_translation(
+                    page,
+                    locales[item["locale"]],
+                    build=lambda page=page, unsaved_item=unsaved_item: self._unsaved(
+                        page, unsaved_item
+                    ),
+                    update=self.update,
+                    unused=unused,
+                )
+            except translations.TranslationMismatch as error:
+                problems.append(
+                    f"{source.path.name}: {item['locale']} translation of {item['key']!r}: {error}"
+                )
+                continue
+            self._count(f"{page_type} ({item['locale']})", translated is not None)
+            if translated is not None and unused:
+                self.report.notes.append(
+                    f"{source.path.name}: {item['locale']} translation of {item['key']!r}: "
+                    f"not kept, the source has no text there now: {', '.join(unused)}"
+                )
+        if problems:
+            raise ContentError(problems)
+
+    def _unsaved(self, source: Page, item: dict[str, Any]) -> Page:
+        """The page ``item`` describes, built as an import builds it but never saved: the
+        translated texts are read from it."""
+        page = type(source)()
+        self._apply_fields(page, item)
+        return page
+
     def _parent_for(self, item: dict[str, Any]) -> Page:
         if item["type"] == "home":
             root = Page.get_first_root_node()
@@ -295,6 +359,7 @@ class Importer:
             page.organisation = Organisation.objects.get(slug=item["organisation"])
         if isinstance(page, KnowledgePage):
             self._apply_knowledge_fields(page, item)
+        translations.with_block_ids(page)
 
     def _apply_knowledge_fields(self, page: KnowledgePage, item: dict[str, Any]) -> None:
         for name in KNOWLEDGE_FIELDS:

@@ -108,8 +108,10 @@ class Validator:
         documents: list[SourceDocument],
         known_themes: Iterable[str] = (),
         known_organisations: Iterable[str] = (),
+        translation_languages: Iterable[str] = ("en",),
     ) -> None:
         self.documents = documents
+        self.translation_languages = set(translation_languages)
         self.problems = Problems()
         self.theme_slugs = set(known_themes)
         self.organisation_slugs = set(known_organisations)
@@ -126,6 +128,8 @@ class Validator:
             self._media(document)
         for document in self.documents:
             self._pages(document)
+        for document in self.documents:
+            self._translations(document)
         return self.problems
 
     # Top level -------------------------------------------------------------------------------
@@ -141,7 +145,15 @@ class Validator:
             self.problems.add(where, f'"format" must be "{FORMAT_NAME}"')
         if data.get("version") not in SUPPORTED_VERSIONS:
             self.problems.add(where, f'"version" must be one of {sorted(SUPPORTED_VERSIONS)}')
-        for key in ("themes", "organisations", "glossary", "images", "documents", "pages"):
+        for key in (
+            "themes",
+            "organisations",
+            "glossary",
+            "images",
+            "documents",
+            "pages",
+            "translations",
+        ):
             if key in data and not isinstance(data[key], list):
                 self.problems.add(where, f'"{key}" must be a list')
                 data[key] = []
@@ -226,9 +238,37 @@ class Validator:
             self.problems.add(where, f'"parent" {parent!r} is not a page listed before this one')
         if page.get("locale", "sv") != "sv":
             self.problems.add(
-                where, "only Swedish (sv) source pages can be imported; translations come later"
+                where,
+                'pages are written in Swedish (sv); put other languages under "translations"',
             )
         self.page_types[key] = page_type
+        self._fields(where, page, page_type)
+
+    def _translations(self, document: SourceDocument) -> None:
+        """A translation is its source page's object in another language, keyed by the
+        source's key; its structure is checked against the source when it is imported."""
+        seen: set[tuple[str, str]] = set()
+        for where, item in self._items(document, "translations"):
+            self._require(where, item, ["key", "locale", "title", "slug"])
+            self._slug(where, item)
+            key, locale = item.get("key"), item.get("locale")
+            if locale is not None and locale not in self.translation_languages:
+                allowed = ", ".join(sorted(self.translation_languages))
+                self.problems.add(where, f'"locale" is {locale!r}; translations go into: {allowed}')
+            if (key, locale) in seen:
+                self.problems.add(where, f"a second {locale!r} translation of {key!r}")
+            seen.add((key, locale))
+            page_type = self.page_types.get(key)
+            if page_type is None:
+                self.problems.add(where, f"{key!r} is not a page of this import")
+                continue
+            if item.get("type", page_type) != page_type:
+                self.problems.add(where, f'"type" is {item["type"]!r} but {key!r} is a {page_type}')
+                continue
+            self._fields(where, item, page_type)
+
+    def _fields(self, where: str, page: dict, page_type: str) -> None:
+        """The checks a page's own fields get, in the source language or a translation."""
         self._require(where, page, REQUIRED_PAGE_FIELDS[page_type])
         if page_type == "section" and page.get("organisation") not in self.organisation_slugs:
             self.problems.add(where, f"unknown organisation {page.get('organisation')!r}")

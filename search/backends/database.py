@@ -16,7 +16,7 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import (
     Exists,
     F,
@@ -144,23 +144,30 @@ class DatabaseBackend(SearchBackend):
         for page in pages:
             self.index_document(build_document(page))
 
-    @transaction.atomic
-    def index_document(self, document: SearchDocument) -> None:
+    @staticmethod
+    def _analyse(document: SearchDocument) -> tuple[Counter[str], set[str]]:
+        """Weighted index terms and the surface words ("did you mean") of one document."""
         weights: Counter[str] = Counter()
         vocabulary: set[str] = set()
         for field, boost in FIELD_BOOSTS.items():
             value = getattr(document, field)
             text = " ".join(value) if isinstance(value, tuple) else value
-            language = "en" if field == "summary_en" else "sv"
+            language = "en" if field == "summary_en" else document.language
             for term in analysis.analyse(text, language):
                 weights[term] += boost
             vocabulary.update(word for word in analysis.words(text) if len(word) > 2)
+        return weights, vocabulary
+
+    @staticmethod
+    def _entry_text(document: SearchDocument) -> str:
+        return f"{document.summary}\n{document.summary_en}\n{document.body}"
+
+    @transaction.atomic
+    def index_document(self, document: SearchDocument) -> None:
+        weights, vocabulary = self._analyse(document)
         entry, _ = SearchEntry.objects.update_or_create(
             page_id=document.page_id,
-            defaults={
-                "language": document.language,
-                "text": f"{document.summary}\n{document.summary_en}\n{document.body}",
-            },
+            defaults={"language": document.language, "text": self._entry_text(document)},
         )
         entry.terms.all().delete()
         SearchTerm.objects.bulk_create(
@@ -171,12 +178,52 @@ class DatabaseBackend(SearchBackend):
             (SearchWord(word=word[:100]) for word in vocabulary), ignore_conflicts=True
         )
 
+    @transaction.atomic
+    def add_documents(self, documents: list[SearchDocument]) -> None:
+        """Index pages known not to be in the index (a rebuild after ``clear``) in a few bulk
+        statements instead of several per page: the rebuild's round trips were most of its
+        time (docs/benchmarks.md)."""
+        analysed = [(document, *self._analyse(document)) for document in documents]
+        entries = SearchEntry.objects.bulk_create(
+            SearchEntry(
+                page_id=document.page_id,
+                language=document.language,
+                text=self._entry_text(document),
+            )
+            for document, _, _ in analysed
+        )
+        rows = (
+            (entry.pk, term[:100], 1 + math.log(weight))
+            for entry, (_, weights, _) in zip(entries, analysed, strict=True)
+            for term, weight in weights.items()
+        )
+        if connection.vendor == "postgresql":
+            # COPY: hundreds of terms per page, and building a model instance for each cost more
+            # than the database's work.
+            with connection.cursor() as cursor:
+                table = SearchTerm._meta.db_table
+                with cursor.copy(f"COPY {table} (entry_id, term, weight) FROM STDIN") as copy:
+                    for row in rows:
+                        copy.write_row(row)
+        else:
+            SearchTerm.objects.bulk_create(
+                (SearchTerm(entry_id=pk, term=term, weight=weight) for pk, term, weight in rows),
+                batch_size=5_000,
+            )
+        vocabulary = {word[:100] for _, _, words in analysed for word in words}
+        SearchWord.objects.bulk_create(
+            (SearchWord(word=word) for word in vocabulary), ignore_conflicts=True, batch_size=5_000
+        )
+
     def remove_pages(self, page_ids: Iterable[int]) -> None:
         SearchEntry.objects.filter(page_id__in=list(page_ids)).delete()
 
     def clear(self) -> None:
-        SearchEntry.objects.all().delete()
-        SearchWord.objects.all().delete()
+        # Raw deletes: Django's collector would load every entry to cascade to its terms, which
+        # took longer than indexing (docs/benchmarks.md). Nothing else references these tables.
+        with transaction.atomic():
+            for model in (SearchTerm, SearchEntry, SearchWord):
+                model.objects.all()._raw_delete(using=model.objects.db)
 
     # Searching ---------------------------------------------------------------------------------
 

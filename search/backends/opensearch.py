@@ -261,6 +261,7 @@ def mappings() -> dict[str, Any]:
             "title_suggest": {"type": "search_as_you_type", "analyzer": "plain"},
             "spelling": {"type": "text", "analyzer": "plain"},
             "page_id": {"type": "integer"},
+            "locale": {"type": "keyword"},
             "language": {"type": "keyword"},
             "themes": {"type": "keyword"},
             "municipality": {"type": "keyword"},
@@ -292,6 +293,7 @@ def document_source(document: SearchDocument) -> dict[str, Any]:
     """The engine's copy of a SearchDocument; empty keywords are left out, not indexed as ""."""
     return {
         "page_id": document.page_id,
+        "locale": document.locale,
         "language": document.language,
         "title": document.title,
         "title_suggest": document.title,
@@ -355,6 +357,29 @@ def has_words(text: str) -> bool:
     )
 
 
+def text_query_any_language(text: str) -> dict[str, Any]:
+    """``text_query`` on every page, each searched in the language its text is in.
+
+    English visitors see English pages and, until they are translated, Swedish ones (aliases):
+    the English words of a query meet the Swedish pages' English summary and, through the
+    glossary, their Swedish text.
+    """
+    return {
+        "bool": {
+            "should": [
+                {
+                    "bool": {
+                        "filter": [{"term": {"language": language}}],
+                        "must": [text_query(text, language)],
+                    }
+                }
+                for language in LANGUAGES
+            ],
+            "minimum_should_match": 1,
+        }
+    }
+
+
 def text_query(text: str, language: str) -> dict[str, Any]:
     """Every word must match, in any field, as Swedish or as English.
 
@@ -415,11 +440,11 @@ def highlight_request() -> dict[str, Any]:
     }
 
 
-def search_body(query: SearchQuery, text: str, language_code: str) -> dict[str, Any]:
+def search_body(query: SearchQuery, text: str, locale_code: str) -> dict[str, Any]:
     text = text if has_words(text) else ""
-    scope: dict[str, Any] = {"bool": {"filter": [{"term": {"language": language_code}}]}}
+    scope: dict[str, Any] = {"bool": {"filter": [{"term": {"locale": locale_code}}]}}
     if text:
-        scope["bool"]["must"] = [text_query(text, language_code)]
+        scope["bool"]["must"] = [text_query_any_language(text)]
     body: dict[str, Any] = {
         "query": scope,
         "post_filter": {"bool": {"filter": filter_clauses(query.filters)}},
@@ -513,6 +538,10 @@ class OpenSearchBackend(SearchBackend):
                 timeout=settings.SEARCH_ENGINE_TIMEOUT,
                 max_retries=0,
                 retry_on_timeout=False,
+                # One kept-open connection per request thread (gunicorn gthread); urllib3's
+                # default of one made every concurrent search open and discard a connection
+                # ("Connection pool is full" in the load test).
+                pool_maxsize=16,
             )
         return cls(client, prefix=settings.SEARCH_INDEX_PREFIX)
 
@@ -757,7 +786,7 @@ class OpenSearchBackend(SearchBackend):
                                 }
                             }
                         ],
-                        "filter": [{"term": {"language": language_code}}],
+                        "filter": [{"term": {"locale": language_code}}],
                     }
                 },
                 "sort": ["_score", {"title.raw": "asc"}],

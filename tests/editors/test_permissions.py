@@ -106,7 +106,7 @@ def test_coach_can_edit_and_add_in_own_section(coach, site_tree, eksjo_page):
         add_url, story_form(site_tree, title="Ny berättelse", slug="ny-berattelse")
     )
     assert response.status_code == 302
-    created = CaseStoryPage.objects.get(slug="ny-berattelse")
+    created = CaseStoryPage.objects.get(slug="ny-berattelse", locale__language_code="sv")
     assert created.get_parent().pk == site_tree.eksjo.pk
     assert not created.live
 

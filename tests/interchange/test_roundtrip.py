@@ -139,7 +139,9 @@ class RoundTripTests(TestCase):
 
     def test_export_then_import_loses_nothing(self):
         # Beyond the demo: a draft, SEO fields and a story without a quote attribution.
-        Page.objects.get(slug="trygg-hemgang-skora-aldre").specific.unpublish()
+        Page.objects.get(
+            slug="trygg-hemgang-skora-aldre", locale__language_code="sv"
+        ).specific.unpublish()
         story = CaseStoryPage.objects.order_by("path").first()
         story.seo_title = "SEO-titel"
         story.search_description = "Beskrivning för sökmotorer"
@@ -192,7 +194,9 @@ class RoundTripTests(TestCase):
         self.assertEqual(sum(report.created.values()), 0, report.summary())
 
     def test_drafts_and_unrepresentable_content_are_reported(self):
-        project = Page.objects.get(slug="trygg-hemgang-skora-aldre").specific
+        project = Page.objects.get(
+            slug="trygg-hemgang-skora-aldre", locale__language_code="sv"
+        ).specific
         project.unpublish()
         project.refresh_from_db()
         KnowledgeTag.objects.create(name="oanvänd", slug="oanvand")

@@ -13,7 +13,6 @@ from urllib.parse import parse_qsl
 from django import template
 from django.apps import apps
 from django.conf import settings
-from django.core.exceptions import ObjectDoesNotExist
 from django.core.paginator import Paginator
 from django.http import HttpRequest
 from django.urls import reverse, translate_url
@@ -26,6 +25,7 @@ from wagtail.blocks import BoundBlock
 from wagtail.models import Locale, Page
 
 from cms.browse.models import ThemeIndexPage
+from cms.core import languages
 from search.query import DEFAULT_PAGE_SIZE, Sort
 
 register = template.Library()
@@ -83,10 +83,7 @@ def organisation_url(context: template.Context, organisation) -> str:
     """
     if organisation is None:
         return ""
-    try:
-        section = organisation.section
-    except ObjectDoesNotExist:
-        return ""
+    section = organisation.sections.filter(locale=Locale.get_default()).first()
     if section is None:
         return ""
     section = section.localized
@@ -242,17 +239,19 @@ def language_links(context: template.Context, page: Page | None = None) -> list[
     return links
 
 
-_LOCALE_CODES_CACHE = "_esther_locale_codes"
+_LANGUAGE_CACHE = "_esther_content_languages"
 
 
 def _page_language(request: HttpRequest | None, page: Page) -> str:
-    """The language code of a page's locale; locales are read once per request."""
-    codes: dict[int, str] | None = getattr(request, _LOCALE_CODES_CACHE, None)
-    if codes is None:
-        codes = dict(Locale.objects.values_list("pk", "language_code"))
+    """The language code of a page's text (an alias shows its source's); locales and alias
+    sources are looked up once per request."""
+    cache = getattr(request, _LANGUAGE_CACHE, None)
+    if cache is None:
+        cache = (languages.locale_codes(), {})
         if request is not None:
-            setattr(request, _LOCALE_CODES_CACHE, codes)
-    return codes.get(page.locale_id, "")
+            setattr(request, _LANGUAGE_CACHE, cache)
+    codes, alias_locales = cache
+    return codes.get(languages.content_locale_id(page, alias_locales), "")
 
 
 @register.simple_tag(takes_context=True)

@@ -23,6 +23,7 @@ from wagtail.blocks.base import BlockWidget
 from wagtail.fields import StreamField
 from wagtail.models import Page
 from wagtail.search import index
+from wagtail_localize.fields import SynchronizedField
 
 from cms.knowledge.blocks import ContactBlock
 from cms.knowledge.privacy import (
@@ -149,6 +150,13 @@ class KnowledgePage(Page):
     )
 
     base_form_class = KnowledgePageForm
+    # wagtail-localize leaves many-to-many fields out of translations unless told; themes are
+    # the same on every translation, and the English summary is the same text in every
+    # language (on an English page it is the page's own summary).
+    override_translatable_fields = [
+        SynchronizedField("themes"),
+        SynchronizedField("summary_en"),
+    ]
     # Read-only API v2 (docs/api.md): stable identifiers rather than database ids for taxonomy.
     api_fields = [
         APIField("summary"),
