@@ -18,6 +18,7 @@ from dataclasses import dataclass
 
 from django.db import connection, transaction
 from django.db.models import (
+    Count,
     Exists,
     F,
     FloatField,
@@ -30,6 +31,7 @@ from django.db.models import (
 from django.db.models.functions import Coalesce, Length
 from django.utils import translation
 from django.utils.html import escape
+from wagtail.models import Locale
 
 from cms.knowledge.facets import compute_facets
 from cms.knowledge.listing import live_knowledge_pages
@@ -52,6 +54,8 @@ FIELD_BOOSTS = {
     "body": 1.0,
 }
 SNIPPET_LENGTH = 220
+# Matches up to this many pages are fetched as ids once per search (see _materialise).
+MATERIALISE_LIMIT = 20_000
 
 
 @dataclass(frozen=True)
@@ -231,13 +235,13 @@ class DatabaseBackend(SearchBackend):
         with translation.override(query.language):
             base = live_knowledge_pages()
             clauses = parse_clauses(query.text)
-            matching = self._match(base, clauses)
+            matching = self._materialise(base, self._match(base, clauses), clauses)
             suggestion = None
             if clauses and not matching.exists():
                 suggestion = self.suggest(query.text, clauses)
                 if suggestion:
                     clauses = parse_clauses(suggestion)
-                    matching = self._match(base, clauses)
+                    matching = self._materialise(base, self._match(base, clauses), clauses)
             facets = compute_facets(matching, query.filters)
             filtered = query.filters.apply(matching)
             total = filtered.count()
@@ -265,6 +269,19 @@ class DatabaseBackend(SearchBackend):
             backend=self.name,
         )
 
+    @staticmethod
+    def _materialise(base: QuerySet, matching: QuerySet, clauses: list[Clause]) -> QuerySet:
+        """Run the term matching once and filter by its page ids: the facets, the total and
+        the page of hits are about ten queries, and each one re-ran every term's EXISTS
+        (docs/benchmarks.md). Above MATERIALISE_LIMIT ids the list would cost more than it
+        saves, and the matching stays a subquery."""
+        if not clauses:
+            return matching
+        ids = list(matching.values_list("pk", flat=True)[: MATERIALISE_LIMIT + 1])
+        if len(ids) > MATERIALISE_LIMIT:
+            return matching
+        return base.filter(pk__in=ids)
+
     def _match(self, base: QuerySet, clauses: list[Clause]) -> QuerySet:
         matching = base
         for clause in clauses:
@@ -280,7 +297,13 @@ class DatabaseBackend(SearchBackend):
             )
         total_entries = max(SearchEntry.objects.count(), 1)
         frequencies = Counter(
-            SearchTerm.objects.filter(term__in=terms).values_list("term", flat=True)
+            dict(
+                SearchTerm.objects.filter(term__in=terms)
+                .order_by()
+                .values("term")
+                .annotate(n=Count("pk"))
+                .values_list("term", "n")
+            )
         )
         score = Value(0.0, output_field=FloatField())
         for term in terms:
@@ -305,10 +328,14 @@ class DatabaseBackend(SearchBackend):
         """A corrected query when some words match nothing in the index ("did you mean")."""
         corrected = text
         changed = False
+        # Known in the visitor's language: an English page mentioning "egenvårdsdialys" makes
+        # the misspelt "egenvårdsdialis" stem alike in English, which says nothing to a
+        # Swedish visitor who finds nothing.
+        in_scope = SearchTerm.objects.filter(entry__page__locale=Locale.get_active())
         for clause in clauses:
             for word in clause.words:
                 whole = {analysis.stem(word, "sv"), analysis.stem(word, "en")}
-                if SearchTerm.objects.filter(term__in=whole).exists():
+                if in_scope.filter(term__in=whole).exists():
                     continue
                 candidates = list(
                     SearchWord.objects.annotate(length=Length("word"))
