@@ -272,6 +272,15 @@ def content_lang(context: template.Context, page: Page) -> str:
 
 
 @register.simple_tag(takes_context=True)
+def content_language(context: template.Context, page: Page) -> str:
+    """The language code of the page's text: "sv" for Swedish work shown to English visitors
+    before anyone has translated it, so listings can say so."""
+    if not isinstance(page, Page):
+        return ""
+    return _page_language(_request(context), page)
+
+
+@register.simple_tag(takes_context=True)
 def active_filters(context: template.Context, facets, filters, keep: str = "") -> list[dict]:
     """The selected facet values, each with a link that removes just that value.
 
