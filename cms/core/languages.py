@@ -9,12 +9,28 @@ the language of the text, so they ask here rather than reading ``page.locale``.
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from wagtail.models import Locale, Page
 
 
+@lru_cache(maxsize=1)
+def _locale_codes() -> tuple[tuple[int, str], ...]:
+    return tuple(Locale.objects.values_list("pk", "language_code"))
+
+
 def locale_codes() -> dict[int, str]:
-    """Language code per locale id (a handful of rows, read once per caller)."""
-    return dict(Locale.objects.values_list("pk", "language_code"))
+    """Language code per locale id.
+
+    Kept per process (a query per page was a third of a search-index rebuild,
+    docs/benchmarks.md): locales change only with a settings change and deploy. Saving or
+    deleting a Locale forgets it here (``forget_locale_codes``, connected in CoreConfig.ready).
+    """
+    return dict(_locale_codes())
+
+
+def forget_locale_codes(**_kwargs) -> None:
+    _locale_codes.cache_clear()
 
 
 def content_locale_id(page: Page, alias_locales: dict[int, int] | None = None) -> int:
@@ -38,3 +54,22 @@ def content_locale_id(page: Page, alias_locales: dict[int, int] | None = None) -
 def content_language(page: Page) -> str:
     """The language code of the page's text ("sv" for a Swedish page shown in English)."""
     return locale_codes().get(content_locale_id(page), "")
+
+
+def ensure_site_locales() -> None:
+    """A Locale per site language, each other language synchronised from the default one.
+
+    The ``home`` migration sets this up; the importer repeats it (it is idempotent) so that an
+    import into a database emptied since its migrations, as a flushed test database is, still
+    builds the English tree.
+    """
+    from django.conf import settings
+    from wagtail_localize.models import LocaleSynchronization
+
+    default, _ = Locale.objects.get_or_create(language_code=settings.LANGUAGE_CODE)
+    for code, _name in settings.LANGUAGES:
+        if code != default.language_code:
+            locale, _ = Locale.objects.get_or_create(language_code=code)
+            LocaleSynchronization.objects.get_or_create(
+                locale=locale, defaults={"sync_from": default}
+            )

@@ -21,6 +21,7 @@ from wagtail.models import Locale, Page, Site
 from wagtail.utils.file import hash_filelike
 
 from cms.browse.models import KnowledgeListingPage, SectionPage, ThemeIndexPage
+from cms.core.languages import ensure_site_locales
 from cms.home.models import HomePage
 from cms.interchange import translations
 from cms.interchange.schema import SourceDocument, Validator
@@ -149,6 +150,7 @@ class Importer:
         if problems:
             raise ContentError(problems.messages)
         with transaction.atomic():
+            ensure_site_locales()
             for source in sources:
                 self._import_vocabularies(source.data)
                 self._import_glossary(source.data)

@@ -46,8 +46,11 @@ def test_switch_language(page):
     expect(page.locator("html")).to_have_attribute("lang", "sv")
     switcher = page.get_by_role("navigation", name="Språk")
     switcher.get_by_role("link", name="English").click()
-    page.wait_for_url("**/en/**")
+    page.wait_for_url("**/en/eksjo/safe-discharge-frail-older-people/")
     expect(page.locator("html")).to_have_attribute("lang", "en")
+    expect(page.get_by_role("heading", level=1)).to_have_text(
+        "Safe return home for frail older people in Eksjö"
+    )
     expect(page.get_by_role("link", name="Skip to main content")).to_be_attached()
     page.get_by_role("navigation", name="Language").get_by_role("link", name="Svenska").click()
     page.wait_for_url(f"**{PROJECT}")
