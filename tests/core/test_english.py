@@ -73,6 +73,14 @@ class EnglishDemoTests(TestCase):
                         alternates(html), {"sv": source.url, "en": translation.url}, page.url
                     )
 
+    def test_the_sitemap_lists_both_languages_but_not_aliases(self):
+        sitemap = self.get("/sitemap.xml")
+        source, translation = self.pair(ImprovementProjectPage)
+        self.assertIn(f"{source.url}</loc>", sitemap)
+        self.assertIn(f"{translation.url}</loc>", sitemap)
+        alias = ImprovementProjectPage.objects.get(slug=UNTRANSLATED, locale=self.english)
+        self.assertNotIn(f"{alias.url}</loc>", sitemap)
+
     def test_a_theme_page_is_translated_with_its_theme(self):
         html = self.get("/en/themes/vardovergangar/")
         self.assertIn('<html lang="en">', html)
@@ -104,6 +112,7 @@ class EnglishDemoTests(TestCase):
         self.assertIn(f'<h1 class="page-title" lang="sv">{source.title}</h1>', html)
         self.assertIn(f'<p lang="en">{source.summary_en}</p>', html)
         self.assertEqual(alternates(html), {"sv": source.url, "en": alias.url})
+        self.assertIn(f'<link rel="canonical" href="http://testserver{source.url}">', html)
 
     def test_english_listings_and_search_include_swedish_only_work_marked(self):
         source = ImprovementProjectPage.objects.get(slug=UNTRANSLATED, locale=self.swedish)
