@@ -3,14 +3,16 @@
 The database index is always maintained (it is the fallback when the engine is down); the engine
 index is maintained too when it is the configured backend. An engine that cannot be reached
 during a publish does not block the editor: the page is queued (``PendingIndexChange``) and
-synced after the next successful engine write, by ``manage.py sync_search_index``, or by a
-rebuild.
+synced after the next successful engine write or search (``catch_up_soon``), by
+``manage.py sync_search_index``, or by a rebuild.
 """
 
 from __future__ import annotations
 
 import logging
 
+from django.conf import settings
+from django.core.cache import cache
 from django.db import transaction
 from django.db.models.signals import post_delete, post_save
 from wagtail.signals import page_published, page_unpublished, post_page_move
@@ -20,6 +22,8 @@ from search.backends.base import BackendUnavailable
 from search.models import PendingIndexChange
 
 logger = logging.getLogger(__name__)
+CATCH_UP_KEY = "search:catch-up"
+CATCH_UP_BATCH = 100  # pages one visitor's search may wait for
 
 
 def _backends():
@@ -56,23 +60,55 @@ def remove_page(page_id: int) -> None:
     _apply([page_id], lambda backend: backend.remove_pages([page_id]))
 
 
-def sync_pending(backend=None, batch: int = 500) -> int:
+def sync_pending(backend=None, batch: int = 500, max_batches: int | None = None) -> int:
     """Bring the engine up to date with pages changed while it was unreachable.
 
-    Runs after every successful engine write and from ``manage.py sync_search_index``.
+    Runs after every successful engine write and from ``manage.py sync_search_index``; a
+    visitor's search sends one batch (``max_batches``), not a whole backlog.
     Raises BackendUnavailable if the engine is still down (the queue is then kept).
     """
     if backend is None:
         from search.service import configured_backend
 
         backend = configured_backend()
-    done = 0
-    while ids := list(PendingIndexChange.objects.values_list("page_id", flat=True)[:batch]):
+    done = batches = 0
+    while (max_batches is None or batches < max_batches) and (
+        ids := list(PendingIndexChange.objects.values_list("page_id", flat=True)[:batch])
+    ):
+        batches += 1
         live = list(KnowledgePage.objects.filter(pk__in=ids).live().public().specific())
         backend.index_pages(live)
         backend.remove_pages(set(ids) - {page.pk for page in live})
         PendingIndexChange.objects.filter(page_id__in=ids).delete()
         done += len(ids)
+    return done
+
+
+def catch_up_soon(backend) -> int | None:
+    """Send the queue to the engine after it answered a search; at most once per interval.
+
+    Why here: pages published while the engine was down must reach it without an editor
+    republishing, and a search the engine has just answered is the cheapest proof it is back.
+    Why rate-limited: ``cache.add`` (atomic) lets one request per interval and per worker (the
+    "default" cache is per process) look at the queue, so a busy site does not query the queue
+    on every search, and a sync that fails is not retried by every following request.
+    A backlog goes one batch per search until it is gone, so no visitor waits for all of it.
+    Returns the pages sent, or None if it was not this request's turn or the engine failed again.
+    ``manage.py sync_search_index`` from a timer covers a site nobody searches.
+    """
+    interval = settings.SEARCH_CATCH_UP_INTERVAL
+    if interval <= 0 or not cache.add(CATCH_UP_KEY, True, timeout=interval):
+        return None
+    if not PendingIndexChange.objects.exists():
+        return 0
+    try:
+        done = sync_pending(backend, batch=CATCH_UP_BATCH, max_batches=1)
+    except BackendUnavailable as error:
+        logger.warning("Search index catch-up failed, will retry: %s", error)
+        return None
+    if PendingIndexChange.objects.exists():
+        cache.delete(CATCH_UP_KEY)  # a backlog: the next search sends the next batch
+    logger.info("Search index caught up: %d queued page(s) sent to %s", done, backend.name)
     return done
 
 
