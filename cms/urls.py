@@ -9,6 +9,7 @@ from wagtail.documents import urls as wagtaildocs_urls
 
 from cms.syndication import urls as syndication_urls
 from cms.syndication.api import api_router
+from cms.syndication.sitemaps import AllLanguagesSitemap
 from search import urls as search_urls
 
 urlpatterns = [
@@ -16,7 +17,7 @@ urlpatterns = [
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
     path("api/v2/", api_router.urls),
-    path("sitemap.xml", sitemap),
+    path("sitemap.xml", sitemap, {"sitemaps": {"wagtail": AllLanguagesSitemap}}),
 ]
 
 if settings.DEBUG:
@@ -34,3 +35,6 @@ urlpatterns += i18n_patterns(
     path("", include(wagtail_urls)),
     prefix_default_language=True,
 )
+
+# A database error outside a view (middleware, the 404 page) is an outage: 503, not 500.
+handler500 = "cms.core.outage.server_error"

@@ -9,6 +9,7 @@ so both backends split the same compounds.
 from __future__ import annotations
 
 import re
+import threading
 from functools import lru_cache
 
 import snowballstemmer
@@ -160,9 +161,22 @@ STOP_WORDS = {
 STEMMER_NAMES = {"sv": "swedish", "en": "english"}
 
 
-@lru_cache(maxsize=4)
+_per_thread = threading.local()
+
+
 def _stemmer(language: str):
-    return snowballstemmer.stemmer(STEMMER_NAMES[language])
+    """One stemmer per thread and language.
+
+    A snowballstemmer object keeps the word it is working on in itself, so one shared by
+    gunicorn's request threads garbles words or raises IndexError when two stem at once (found by
+    the load test; tests/search/test_analysis_threads.py).
+    """
+    stemmers = getattr(_per_thread, "stemmers", None)
+    if stemmers is None:
+        stemmers = _per_thread.stemmers = {}
+    if language not in stemmers:
+        stemmers[language] = snowballstemmer.stemmer(STEMMER_NAMES[language])
+    return stemmers[language]
 
 
 def words(text: str) -> list[str]:
@@ -177,7 +191,10 @@ def compound_parts(word: str) -> list[str]:
     return [part for part in COMPOUND_PARTS if part in word and part != word]
 
 
+@lru_cache(maxsize=200_000)
 def stem(word: str, language: str) -> str:
+    """Memoised: a corpus repeats the same few thousand words, and stemming was most of the
+    time a rebuild spent in Python (docs/benchmarks.md)."""
     return _stemmer(language).stemWord(word)
 
 
@@ -192,9 +209,15 @@ def analyse_word(word: str, language: str) -> set[str]:
     return terms
 
 
+@lru_cache(maxsize=200_000)
+def _sorted_terms(word: str, language: str) -> tuple[str, ...]:
+    """Memoised per word: the compound-part scan costs more than the stemming it feeds."""
+    return tuple(sorted(analyse_word(word, language)))
+
+
 def analyse(text: str, language: str) -> list[str]:
     """Index terms for a text, in order, with repeats (term frequency matters)."""
     terms: list[str] = []
     for word in words(text):
-        terms.extend(sorted(analyse_word(word, language)))
+        terms.extend(_sorted_terms(word, language))
     return terms

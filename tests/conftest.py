@@ -39,6 +39,18 @@ def media_root(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
 
 
+@pytest.fixture(autouse=True)
+def empty_page_cache():
+    """Each test starts with an empty page cache, so no page rendered by another test is served,
+    and reads the locales afresh (a rolled-back test's locales send no delete signal)."""
+    from django.core.cache import caches
+
+    from cms.core.languages import forget_locale_codes
+
+    caches["pages"].clear()
+    forget_locale_codes()
+
+
 @pytest.fixture
 def site_tree(db) -> SiteTree:
     root = Page.get_first_root_node()

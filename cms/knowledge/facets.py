@@ -238,10 +238,13 @@ def compute_facets(
             )
             options = list(ProjectStatus.choices)
         elif dimension == "decision":
-            counts = {
-                decision: scoped.filter(decision_condition([decision])).count()
-                for decision in DECISIONS
-            }
+            # One query for all decisions, not one count per decision.
+            counts = scoped.aggregate(
+                **{
+                    decision: Count("pk", filter=decision_condition([decision]), distinct=True)
+                    for decision in DECISIONS
+                }
+            )
             options = list(PDSACycleBlock.DECISIONS)
         else:
             counts = {str(year): n for year, n in _counts(scoped, ExtractYear("date")).items()}

@@ -5,6 +5,8 @@ README.md); the defaults here are safe for local development on the embedded sta
 Wagtail's database search backend).
 """
 
+import hashlib
+import os
 from pathlib import Path
 
 import dj_database_url
@@ -66,6 +68,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "cms.core.pagecache.PageCacheMiddleware",
     "cms.core.outage.DatabaseUnavailableMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -75,6 +78,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
+    "cms.core.ratelimit.RateLimitMiddleware",
 ]
 
 ROOT_URLCONF = "cms.urls"
@@ -172,6 +176,49 @@ SEARCH_BACKEND = env_str("SEARCH_BACKEND", "database")
 SEARCH_ENGINE_URL = env_str("SEARCH_ENGINE_URL", "")
 SEARCH_INDEX_PREFIX = env_str("SEARCH_INDEX_PREFIX", "esther")
 SEARCH_ENGINE_TIMEOUT = float(env_str("SEARCH_ENGINE_TIMEOUT", "2.0"))
+# Pages queued while the engine was down are sent after a search the engine answered, at most
+# once per this many seconds per worker (search.indexing.catch_up_soon); 0 turns that off.
+SEARCH_CATCH_UP_INTERVAL = env_int("SEARCH_CATCH_UP_INTERVAL", 60)
+
+# Requests per client address and window ("count/seconds"), cms/core/ratelimit.py.
+RATELIMIT_LOGIN = env_str("RATELIMIT_LOGIN", "10/300")
+RATELIMIT_SEARCH = env_str("RATELIMIT_SEARCH", "120/60")
+# How many proxies in front of the site append to X-Forwarded-For; 0: trust only REMOTE_ADDR.
+RATELIMIT_TRUSTED_PROXIES = env_int("RATELIMIT_TRUSTED_PROXIES", 0)
+
+# Caches. "pages" is the anonymous full-page cache (cms/core/pagecache.py): every gunicorn worker
+# must see the same one (its generation key is how a publish reaches them all), hence a
+# file-based cache by default rather than per-process memory.
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "pages": {
+        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+        "LOCATION": env_str("PAGE_CACHE_DIR", str(BUILD_DIR / "cache" / "pages")),
+        "OPTIONS": {"MAX_ENTRIES": env_int("PAGE_CACHE_MAX_ENTRIES", 20_000)},
+        # Sites started from one checkout share the folder (the demo server, the load test, the
+        # benchmarks); a page rendered for one database or settings module must never be served
+        # by another, so their keys differ.
+        "KEY_PREFIX": hashlib.sha256(
+            "|".join(
+                [
+                    os.environ.get("DJANGO_SETTINGS_MODULE", ""),
+                    str(DATABASES["default"].get("ENGINE", "")),
+                    str(DATABASES["default"].get("HOST", "")),
+                    str(DATABASES["default"].get("PORT", "")),
+                    str(DATABASES["default"].get("NAME", "")),
+                ]
+            ).encode()
+        ).hexdigest()[:12],
+    },
+    # Rate-limit counters (cms/core/ratelimit.py): shared by all workers, and not in the database,
+    # so a flood of logins or searches costs no queries and the limits hold during a DB outage.
+    "ratelimit": {
+        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+        "LOCATION": env_str("RATELIMIT_CACHE_DIR", str(BUILD_DIR / "cache" / "ratelimit")),
+        "OPTIONS": {"MAX_ENTRIES": 50_000},
+    },
+}
+PAGE_CACHE_SECONDS = env_int("PAGE_CACHE_SECONDS", 600)
 
 # Wagtail's own search (admin page search, choosers) stays on the database backend.
 WAGTAILSEARCH_BACKENDS = {

@@ -14,6 +14,8 @@ from search.documents import build_document
 from search.models import PendingIndexChange
 from search.service import configured_backend
 
+BATCH = 500
+
 
 def progress(done: int, total: int, out=sys.stdout, width: int = 30) -> None:
     """A one-line progress bar, redrawn in place (``ending=""``: Django's wrapper adds newlines)."""
@@ -32,14 +34,25 @@ class Command(BaseCommand):
     help = "Rebuild the database search index (and the search engine's, if configured)."
 
     def handle(self, *args, **options):
-        pages = KnowledgePage.objects.live().public().specific().order_by("pk")
+        # The related rows every document needs come in one query per batch, not per page.
+        pages = (
+            KnowledgePage.objects.live()
+            .public()
+            .specific()
+            .select_related("municipality", "locale", for_specific_subqueries=True)
+            .prefetch_related("themes", "tags", for_specific_subqueries=True)
+            .order_by("pk")
+        )
         total = pages.count()
         database = DatabaseBackend()
         self.stdout.write(f"Database index: {total} pages")
         database.clear()
-        for done, page in enumerate(pages.iterator(chunk_size=200), start=1):
-            database.index_document(build_document(page))
-            if done % 10 == 0 or done == total:
+        batch = []
+        for done, page in enumerate(pages.iterator(chunk_size=BATCH), start=1):
+            batch.append(build_document(page))
+            if len(batch) == BATCH or done == total:
+                database.add_documents(batch)
+                batch = []
                 progress(done, total, self.stdout)
         engine = configured_backend()
         if engine.name != database.name:

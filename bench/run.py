@@ -1,0 +1,141 @@
+"""One benchmark run: for each size, import the corpus once, then for each backend rebuild the
+indexes and measure search, engine overhead and page views over HTTP against gunicorn.
+
+Results go to ``build/bench/results/<size>-<backend>.json`` (one file per size and backend, so
+sizes can be run at different times) and the report is rewritten from every file present.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import time
+from pathlib import Path
+from urllib.parse import quote
+
+from bench import corpus, load, services
+from bench.services import BUILD, PYTHON, ROOT
+
+RESULTS = BUILD / "results"
+# Words and phrases coaches search for: the demo's tags and glossary, Swedish and English.
+QUERIES = (
+    "hemgång",
+    "läkemedel",
+    "vårdövergång",
+    "egenvård",
+    "trygg hemgång",
+    "fallprevention",
+    "närstående",
+    "psykisk hälsa",
+    "samverkan",
+    "esthercoach",
+    "pdsa",
+    "utskrivning",
+    "hemsjukvård",
+    "rehabilitering",
+    "care transition",
+    "äldre patienter",
+)
+
+
+def import_corpus(size: int, env: dict[str, str]) -> dict:
+    """Import through ``manage.py import_content``, the demo's own path; once per database."""
+    marker = RESULTS / f"import-{size}.json"
+    if marker.exists():
+        return json.loads(marker.read_text())
+    folder = corpus.write_corpus(size, BUILD / "corpus" / str(size))
+    # Every size is imported with both searches on the database, whichever backend is measured
+    # first, so import rates compare across sizes; the engines' indexes are rebuilt afterwards.
+    env = {**env, "SEARCH_BACKEND": "database", "BENCH_STOCK_BACKEND": "database"}
+    services.manage(env, "migrate", "--verbosity", "0")
+    started = time.perf_counter()
+    services.manage(env, "import_content", str(folder))
+    seconds = time.perf_counter() - started
+    result = {"pages": size, "seconds": seconds, "pages_per_s": size / seconds}
+    marker.write_text(json.dumps(result))
+    return result
+
+
+def rebuild(env: dict[str, str], which: str) -> dict:
+    output = subprocess.run(
+        [PYTHON, "-m", "bench.rebuild", which],
+        env=env,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    return json.loads(output.strip().splitlines()[-1])
+
+
+def page_urls(size: int) -> dict[str, str]:
+    """A generated project page and a theme page; the static file WhiteNoise serves."""
+    vocabulary = corpus.load_vocabulary()
+    builder = corpus.CorpusBuilder(vocabulary)
+    project = next(builder.page(i) for i in range(size) if builder.page(i)["type"] == "project")
+    structure = json.loads((corpus.DEMO / corpus.STRUCTURE_FILE).read_text(encoding="utf-8"))
+    section = next(page for page in structure["pages"] if page["key"] == project["parent"])
+    manifest = json.loads((BUILD / "static" / "staticfiles.json").read_text())
+    return {
+        "project": f"/sv/{section['slug']}/{project['slug']}/",
+        "theme": f"/sv/teman/{vocabulary.themes[0]}/",
+        "static": f"/static/{manifest['paths']['core/css/site.css']}",
+    }
+
+
+def search_paths() -> dict[str, list[str]]:
+    quoted = [quote(query) for query in QUERIES]
+    return {
+        "ours_html": [f"/sv/sok/?q={q}" for q in quoted],
+        "ours_json": [f"/sv/api/search/?q={q}" for q in quoted],
+        "stock_html": [f"/bench/stock-search/?query={q}" for q in quoted],
+        "stock_json": [f"/api/v2/pages/?search={q}" for q in quoted],
+    }
+
+
+def run_one(size: int, backend: str, options) -> dict:
+    env = services.site_env(size, backend)
+    services.ensure_database(size)
+    result: dict = {"size": size, "backend": backend, "import": import_corpus(size, env)}
+    if not (BUILD / "static" / "staticfiles.json").exists():
+        services.manage(env, "collectstatic", "--noinput")
+    print(f"[{size} {backend}] rebuilding our index …", flush=True)
+    result["rebuild_ours"] = rebuild(env, "ours")
+    if backend == "opensearch" or not options.reuse_stock_index:
+        print(f"[{size} {backend}] rebuilding Wagtail's index (stock) …", flush=True)
+        result["rebuild_stock"] = rebuild(env, "stock")
+    cache_dir = Path(env["PAGE_CACHE_DIR"])
+    subprocess.run(["rm", "-rf", str(cache_dir)], check=True)
+    with services.gunicorn(env, options.workers) as base:
+        print(f"[{size} {backend}] search latency …", flush=True)
+        result["search"] = {
+            name: load.measure_latency(base, paths, options.rounds).summary()
+            for name, paths in search_paths().items()
+        }
+        if options.page_views:
+            print(f"[{size} {backend}] page views …", flush=True)
+            result["views"] = measure_views(base, size, options)
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    (RESULTS / f"{size}-{backend}.json").write_text(json.dumps(result, indent=1))
+    if "views" in result:
+        # Kept apart so a later run with --no-page-views does not drop them from the report.
+        views = {"size": size, "backend": backend, "views": result["views"]}
+        (RESULTS / f"views-{size}-{backend}.json").write_text(json.dumps(views, indent=1))
+    return result
+
+
+def measure_views(base: str, size: int, options) -> dict:
+    urls = page_urls(size)
+    views: dict = {"urls": urls}
+    for name, path in urls.items():
+        load.measure_latency(base, [path], rounds=1)  # fill the page cache
+        views[name] = load.measure_throughput(base + path, options.seconds, options.connections)
+    # The same pages rendered every time: a CSRF cookie makes the page cache step aside.
+    for name in ("project", "theme"):
+        views[f"{name}_uncached"] = load.measure_throughput(
+            base + urls[name],
+            options.seconds,
+            options.connections,
+            headers={"Cookie": "csrftoken=benchbenchbenchbenchbenchbench12"},
+        )
+    return views
