@@ -13,9 +13,8 @@ strings can be exported to a PO file for a translator.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import Any
 
 from django.db import transaction
 from wagtail.fields import StreamField
@@ -48,29 +47,26 @@ class _Text:
 
 
 def page_texts(page: Page) -> list[_Text]:
-    """The page's translatable texts in wagtail-localize's extraction order.
+    """The page's translatable texts in wagtail-localize's extraction order."""
+    return _texts(
+        (segment.path, segment.string.data)
+        for segment in extract_segments(page)
+        if isinstance(segment, StringSegmentValue)
+    )
+
+
+def _texts(paths_and_data: Iterable[tuple[str, str]]) -> list[_Text]:
+    """Texts with their places: each block id becomes its order of first appearance.
 
     StreamField block ids differ between the source and a translation built from the import
-    format, so each id becomes its position within its stream; everything else about the path
-    must match exactly.
+    format; everything else about the path must match exactly.
     """
-    segments = [
-        segment for segment in extract_segments(page) if isinstance(segment, StringSegmentValue)
-    ]
-    places = _positional_all([segment.path for segment in segments])
-    return [
-        _Text(place, segment.string.data) for place, segment in zip(places, segments, strict=True)
-    ]
-
-
-def _positional_all(paths: list[str]) -> list[str]:
-    """Replace block ids by their order of first appearance across all the paths."""
     positions: dict[str, str] = {}
 
     def positional(match: re.Match) -> str:
         return positions.setdefault(match.group(0), f"#{len(positions)}")
 
-    return [BLOCK_ID.sub(positional, path) for path in paths]
+    return [_Text(BLOCK_ID.sub(positional, path), data) for path, data in paths_and_data]
 
 
 def with_block_ids(page: Page) -> Page:
@@ -151,7 +147,8 @@ def apply_translation(
     update: bool = False,
     unused: list[str] | None = None,
 ) -> Page | None:
-    """Translate ``source`` into ``locale`` with the texts of the page ``build`` returns.
+    """Translate ``source`` into ``locale`` with the texts of the page ``build`` returns (an
+    unsaved page whose blocks have ids, as the importer builds it: see ``with_block_ids``).
 
     Returns the translated page, or None when a translation exists and ``update`` is false
     (a translator may have edited it since). Raises TranslationMismatch, writing nothing, when
@@ -169,11 +166,8 @@ def apply_translation(
         .select_related("string", "context")
         .order_by("order")
     )
-    places = _positional_all([segment.context.path for segment in segments])
-    stored = [
-        _Text(place, segment.string.data) for place, segment in zip(places, segments, strict=True)
-    ]
-    pairs = pair_texts(stored, page_texts(with_block_ids(build())), unused)
+    stored = _texts((segment.context.path, segment.string.data) for segment in segments)
+    pairs = pair_texts(stored, page_texts(build()), unused)
     for index, data in pairs:
         segment = segments[index]
         StringTranslation.objects.update_or_create(
@@ -200,8 +194,3 @@ def apply_translation(
     translated = source.get_translation(locale)
     translated.get_latest_revision().publish()
     return translated
-
-
-def source_depth(item: dict[str, Any], depths: dict[str, int]) -> int:
-    """Sort key: translate parents before their children, whatever file they came from."""
-    return depths.get(item.get("key", ""), 0)
