@@ -271,6 +271,20 @@ def summarise(samples: list[Sample], seconds: float) -> dict:
     }
 
 
+def figures(summary: dict) -> list[str]:
+    """A summary's table cells after the row's label: requests, req/s, p50/p95/p99, statuses,
+    errors (the phase and request-kind tables share these columns)."""
+    return [
+        str(summary["requests"]),
+        f"{summary['rps']:.1f}",
+        f"{summary['p50']:.0f}",
+        f"{summary['p95']:.0f}",
+        f"{summary['p99']:.0f}",
+        ", ".join(f"{k}: {v}" for k, v in summary["statuses"].items()),
+        str(summary["errors"]),
+    ]
+
+
 def machine(env: dict[str, str], engine_url: str, client: Client) -> dict[str, str]:
     cpuinfo = Path("/proc/cpuinfo").read_text()
     meminfo = Path("/proc/meminfo").read_text()
@@ -562,19 +576,7 @@ def report(args, samples, outcome, checks, info) -> str:
     phase_rows = []
     for name, start, end in outcome.phases:
         s = summarise(by_phase[name], end - start)
-        phase_rows.append(
-            [
-                name,
-                f"{end - start:.1f}",
-                str(s["requests"]),
-                f"{s['rps']:.1f}",
-                f"{s['p50']:.0f}",
-                f"{s['p95']:.0f}",
-                f"{s['p99']:.0f}",
-                ", ".join(f"{k}: {v}" for k, v in s["statuses"].items()),
-                str(s["errors"]),
-            ]
-        )
+        phase_rows.append([name, f"{end - start:.1f}", *figures(s)])
     measured = [s for s in samples if s.phase not in ("warm-up", "done")]
     span = sum(end - start for name, start, end in outcome.phases if name != "warm-up")
     by_kind = defaultdict(list)
@@ -583,18 +585,7 @@ def report(args, samples, outcome, checks, info) -> str:
     kind_rows = []
     for kind in sorted(by_kind):
         s = summarise(by_kind[kind], span)
-        kind_rows.append(
-            [
-                kind,
-                str(s["requests"]),
-                f"{s['rps']:.1f}",
-                f"{s['p50']:.0f}",
-                f"{s['p95']:.0f}",
-                f"{s['p99']:.0f}",
-                ", ".join(f"{k}: {v}" for k, v in s["statuses"].items()),
-                str(s["errors"]),
-            ]
-        )
+        kind_rows.append([kind, *figures(s)])
     steady = summarise(
         by_phase["steady"], next(e - b for n, b, e in outcome.phases if n == "steady")
     )
