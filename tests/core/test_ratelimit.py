@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import json
-import sys
-import threading
 import time
 
 import pytest
@@ -12,6 +10,7 @@ from django.core.cache import caches
 from django.utils import translation
 
 from cms.core.ratelimit import Limit, hit
+from tests.concurrency import run_in_threads
 
 LOGIN_MESSAGE = "Too many sign-in attempts from your network. Wait a few minutes and try again."
 SEARCH_MESSAGE = "You have searched very often in a short time. Wait a moment and search again."
@@ -157,15 +156,6 @@ def test_counting_from_many_threads_is_exact_with_the_file_cache(settings, tmp_p
         for _ in range(40):
             hit("search", "192.0.2.1", limit, now=now)
 
-    interval = sys.getswitchinterval()
-    sys.setswitchinterval(1e-5)  # switch threads often, as busy workers would
-    try:
-        threads = [threading.Thread(target=count) for _ in range(6)]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join()
-    finally:
-        sys.setswitchinterval(interval)
+    run_in_threads(count, threads=6, switch=1e-5)  # switch threads often, as busy workers would
     window = int(now // limit.seconds)
     assert caches["ratelimit"].get(f"search:192.0.2.1:{window}") == 240

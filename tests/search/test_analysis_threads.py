@@ -7,10 +7,8 @@ load test (loadtest/run) while searches were answered from the database.
 
 from __future__ import annotations
 
-import sys
-import threading
-
 from search import analysis
+from tests.concurrency import run_in_threads
 
 WORDS = [
     "egenvårdsdialysen",
@@ -49,15 +47,6 @@ def test_stemming_from_many_threads_gives_the_single_threaded_answer():
         except BaseException as error:  # reported by the assertion below
             errors.append(error)
 
-    interval = sys.getswitchinterval()
-    sys.setswitchinterval(1e-6)  # switch threads as often as possible: races show at once
-    try:
-        threads = [threading.Thread(target=work) for _ in range(6)]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join()
-    finally:
-        sys.setswitchinterval(interval)
+    run_in_threads(work, threads=6, switch=1e-6)  # as often as possible: races show at once
     assert not errors, errors[:3]
     assert not wrong, wrong[:5]
