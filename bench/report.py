@@ -98,15 +98,18 @@ def render(results: list[dict], info: dict[str, str]) -> str:
         "",
         "### Import and index rebuild",
         "",
-        "| backend | pages | import pages/s | our rebuild pages/s | our rebuild peak RSS MB | "
+        "| backend | pages | of them translated | import minutes | import pages/s | "
+        "live pages indexed | our rebuild pages/s | our rebuild peak RSS MB | "
         "stock `update_index` pages/s | stock peak RSS MB |",
-        "|---|---:|---:|---:|---:|---:|---:|",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for r in results:
         ours, stock = r["rebuild_ours"], r.get("rebuild_stock") or {}
+        imported = r["import"]
         lines.append(
-            f"| {r['backend']} | {r['size']:,} | {_f(r['import']['pages_per_s'])} | "
-            f"{_f(ours['pages_per_s'])} | {_f(ours['peak_rss_mb'], 0)} | "
+            f"| {r['backend']} | {r['size']:,} | {imported.get('translations', 0):,} | "
+            f"{_f(imported['seconds'] / 60)} | {_f(imported['pages_per_s'])} | "
+            f"{ours['pages']:,} | {_f(ours['pages_per_s'])} | {_f(ours['peak_rss_mb'], 0)} | "
             f"{_f(stock.get('pages_per_s'))} | {_f(stock.get('peak_rss_mb'), 0)} |"
         )
     lines += ["", "### Search p95 growth with corpus size (ours, HTML page)", ""]

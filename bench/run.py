@@ -51,7 +51,12 @@ def import_corpus(size: int, env: dict[str, str]) -> dict:
     started = time.perf_counter()
     services.manage(env, "import_content", str(folder))
     seconds = time.perf_counter() - started
-    result = {"pages": size, "seconds": seconds, "pages_per_s": size / seconds}
+    result = {
+        "pages": size,
+        "translations": len(range(0, size, corpus.TRANSLATE_EVERY)),
+        "seconds": seconds,
+        "pages_per_s": size / seconds,
+    }
     marker.write_text(json.dumps(result))
     return result
 

@@ -10,6 +10,9 @@ synced after the next successful engine write or search (``catch_up_soon``), by
 from __future__ import annotations
 
 import logging
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 from django.conf import settings
 from django.core.cache import cache
@@ -24,6 +27,21 @@ from search.models import PendingIndexChange
 logger = logging.getLogger(__name__)
 CATCH_UP_KEY = "search:catch-up"
 CATCH_UP_BATCH = 100  # pages one visitor's search may wait for
+BATCH = 500  # pages per bulk write (rebuild, deferred indexing)
+_deferred = threading.local()
+
+
+def indexable_pages():
+    """Live public knowledge pages with the related rows every document needs, fetched once per
+    batch rather than once per page (the rebuild's and the bulk paths' queryset)."""
+    return (
+        KnowledgePage.objects.live()
+        .public()
+        .specific()
+        .select_related("municipality", "locale", "alias_of", for_specific_subqueries=True)
+        .prefetch_related("themes", "tags", for_specific_subqueries=True)
+        .order_by("pk")
+    )
 
 
 def _backends():
@@ -56,6 +74,45 @@ def index_page(page: KnowledgePage) -> None:
     _apply([page.pk], lambda backend: backend.index_pages([page]))
 
 
+def index_pages_by_id(page_ids: set[int]) -> None:
+    """Index these pages in batches (those no longer live and public are left out)."""
+    ordered = sorted(page_ids)
+    for start in range(0, len(ordered), BATCH):
+        ids = ordered[start : start + BATCH]
+        live = list(indexable_pages().filter(pk__in=ids))
+        _apply(ids, lambda backend, live=live, ids=ids: _write(backend, ids, live))
+
+
+def _write(backend, page_ids: list[int], live: list[KnowledgePage]) -> None:
+    """Index the live ones of ``page_ids``; remove the others (unpublished, made private)."""
+    backend.index_pages(live)
+    backend.remove_pages(set(page_ids) - {page.pk for page in live})
+
+
+@contextmanager
+def deferred() -> Iterator[None]:
+    """Collect the pages published or moved inside the block and index them once, in batches,
+    when the transaction commits (a bulk import publishes thousands of pages)."""
+    if getattr(_deferred, "page_ids", None) is not None:  # nested: the outer block indexes all
+        yield
+        return
+    _deferred.page_ids = page_ids = set()
+    try:
+        yield
+    finally:
+        _deferred.page_ids = None
+    if page_ids:
+        transaction.on_commit(lambda: index_pages_by_id(page_ids))
+
+
+def _index_on_commit(page: KnowledgePage) -> None:
+    page_ids = getattr(_deferred, "page_ids", None)
+    if page_ids is not None:
+        page_ids.add(page.pk)
+    else:
+        transaction.on_commit(lambda: index_page(KnowledgePage.objects.get(pk=page.pk)))
+
+
 def remove_page(page_id: int) -> None:
     _apply([page_id], lambda backend: backend.remove_pages([page_id]))
 
@@ -76,9 +133,7 @@ def sync_pending(backend=None, batch: int = 500, max_batches: int | None = None)
         ids := list(PendingIndexChange.objects.values_list("page_id", flat=True)[:batch])
     ):
         batches += 1
-        live = list(KnowledgePage.objects.filter(pk__in=ids).live().public().specific())
-        backend.index_pages(live)
-        backend.remove_pages(set(ids) - {page.pk for page in live})
+        _write(backend, ids, list(indexable_pages().filter(pk__in=ids)))
         PendingIndexChange.objects.filter(page_id__in=ids).delete()
         done += len(ids)
     return done
@@ -114,8 +169,7 @@ def catch_up_soon(backend) -> int | None:
 
 def _on_published(sender, instance, **kwargs) -> None:
     if isinstance(instance, KnowledgePage):
-        page = instance
-        transaction.on_commit(lambda: index_page(KnowledgePage.objects.get(pk=page.pk)))
+        _index_on_commit(instance)
 
 
 def _on_unpublished(sender, instance, **kwargs) -> None:
@@ -126,8 +180,7 @@ def _on_unpublished(sender, instance, **kwargs) -> None:
 
 def _on_moved(sender, instance, **kwargs) -> None:
     if isinstance(instance, KnowledgePage) and instance.live:
-        page = instance
-        transaction.on_commit(lambda: index_page(KnowledgePage.objects.get(pk=page.pk)))
+        _index_on_commit(instance)
 
 
 def _on_deleted(sender, instance, **kwargs) -> None:

@@ -16,6 +16,7 @@ from django.db.models import F
 from django.utils import timezone, translation
 from django.utils.html import escape
 
+from cms.core.pagecache import per_generation
 from cms.knowledge.listing import live_knowledge_pages
 from cms.knowledge.models import KnowledgePage
 from search import indexing
@@ -71,10 +72,24 @@ def autocomplete(prefix: str, language: str, limit: int = 8) -> list[dict]:
         return database_backend().autocomplete(prefix, language, limit)
 
 
+@per_generation
+def _promoted_queries() -> frozenset[str]:
+    """The queries editors have picks for; most searches have none and need no lookup."""
+    from wagtail.contrib.search_promotions.models import Query as PromotedQuery
+
+    return frozenset(
+        PromotedQuery.objects.filter(editors_picks__isnull=False).values_list(
+            "query_string", flat=True
+        )
+    )
+
+
 def _add_editors_picks(query: SearchQuery, results: SearchResults) -> None:
     """Editors' picks for this exact query go first, whichever backend answered."""
     from wagtail.contrib.search_promotions.models import Query as PromotedQuery
 
+    if query.text.lower() not in _promoted_queries():
+        return
     promoted_query = PromotedQuery.objects.filter(query_string=query.text.lower()).first()
     if promoted_query is None:
         return

@@ -3,21 +3,46 @@
 from __future__ import annotations
 
 from django.http import HttpRequest
+from django.http.request import split_domain_port
+from django.utils.translation import get_language
 from wagtail.models import Page, Site
+from wagtail.models.sites import get_site_for_hostname
+
+from cms.core.pagecache import per_generation
+
+
+@per_generation
+def _site(hostname: str, port: str) -> Site | None:
+    try:
+        return get_site_for_hostname(hostname, port)
+    except Site.DoesNotExist:
+        return None
+
+
+def site_for_request(request: HttpRequest) -> Site | None:
+    """``Site.find_for_request`` with the lookup remembered per host until content changes."""
+    if not hasattr(request, "_wagtail_site"):
+        hostname = split_domain_port(request._get_raw_host())[0]
+        request._wagtail_site = _site(hostname, request.get_port())
+    return request._wagtail_site
+
+
+@per_generation
+def _navigation(site_id: int, language: str) -> tuple[Page | None, list[Page]]:
+    """The localized home page and its menu pages: the same for every request until content
+    changes, so kept per process (``per_generation``) rather than read on every page view."""
+    site = Site.objects.select_related("root_page").get(pk=site_id)
+    home = site.root_page.localized
+    return home, list(home.get_children().live().in_menu().specific())
 
 
 def site_navigation(request: HttpRequest) -> dict:
     """Top-level pages shown in the menu, in the active locale (lazy: no query unless used)."""
 
-    def menu_pages() -> list[Page]:
-        site = Site.find_for_request(request)
+    def navigation() -> tuple[Page | None, list[Page]]:
+        site = site_for_request(request)
         if site is None:
-            return []
-        root = site.root_page.localized
-        return list(root.get_children().live().in_menu().specific())
+            return None, []
+        return _navigation(site.pk, get_language())
 
-    def home() -> Page | None:
-        site = Site.find_for_request(request)
-        return site.root_page.localized if site else None
-
-    return {"menu_pages": menu_pages, "site_home": home}
+    return {"menu_pages": lambda: navigation()[1], "site_home": lambda: navigation()[0]}

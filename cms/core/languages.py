@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 
+from django.utils import translation
 from wagtail.models import Locale, Page
 
 
@@ -29,6 +30,15 @@ def locale_codes() -> dict[int, str]:
     return dict(_locale_codes())
 
 
+def active_locale_id() -> int:
+    """``Locale.get_active().pk`` without its query on every call (listings and searches)."""
+    language = translation.get_language()
+    for pk, code in locale_codes().items():
+        if code == language:
+            return pk
+    return Locale.get_active().pk
+
+
 def forget_locale_codes(**_kwargs) -> None:
     _locale_codes.cache_clear()
 
@@ -36,10 +46,13 @@ def forget_locale_codes(**_kwargs) -> None:
 def content_locale_id(page: Page, alias_locales: dict[int, int] | None = None) -> int:
     """The locale id of the language the page's text is written in.
 
-    ``alias_locales`` caches alias source id → locale id across calls (one request's pages).
+    ``alias_locales`` caches alias source id → locale id across calls (one request's pages);
+    a queryset that selected ``alias_of`` (the search index's) needs no query at all.
     """
     if not page.alias_of_id:
         return page.locale_id
+    if Page.alias_of.is_cached(page):
+        return page.alias_of.locale_id
     if alias_locales is not None and page.alias_of_id in alias_locales:
         return alias_locales[page.alias_of_id]
     locale_id = (

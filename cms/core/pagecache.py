@@ -35,6 +35,8 @@ import logging
 import secrets
 import threading
 from collections.abc import Callable
+from functools import wraps
+from typing import TypeVar
 
 from django.conf import settings
 from django.core.cache import caches
@@ -66,6 +68,7 @@ CONTENT_APPS = frozenset(
         "knowledge",
         "browse",
         "syndication",
+        "wagtailsearchpromotions",  # editors' picks, memoised by search (``per_generation``)
     }
 )
 # Models in those apps written while rendering or while editing drafts: no visible change.
@@ -81,6 +84,7 @@ IGNORED_MODELS = frozenset(
         "wagtailcore.workflowstate",
         "wagtailcore.taskstate",
         "wagtailcore.uploadedfile",
+        "wagtailsearchpromotions.querydailyhits",
     }
 )
 # Headers the cache stores with a page; everything else is added per request by the middleware
@@ -113,6 +117,39 @@ def current_generation() -> str:
     if generation is None:
         generation = new_generation()
     return generation
+
+
+T = TypeVar("T")
+
+
+def per_generation(function: Callable[..., T]) -> Callable[..., T]:
+    """Keep ``function(*args)``'s results in this process until content next changes anywhere.
+
+    Why: every search and listing asked the database for the themes, organisations, private
+    sections, editors' picks and the menu, though they change only when an editor saves
+    something, and each query is a round trip (docs/benchmarks.md, "OpenSearch overhead").
+    The shared generation token already says when anything visible changed in any worker;
+    reading it is one cache read. Arguments must be hashable; the result must depend only on
+    them and the content (not on the request or the user). Nothing read inside a transaction
+    is kept: it may see writes that are rolled back, which no new generation would report.
+    """
+    memo: dict[tuple, T] = {}
+    seen: list[str] = [""]
+
+    @wraps(function)
+    def memoised(*args) -> T:
+        generation = current_generation()
+        if seen[0] != generation:
+            memo.clear()
+            seen[0] = generation
+        if args in memo:
+            return memo[args]
+        value = function(*args)
+        if not transaction.get_connection().in_atomic_block:
+            memo[args] = value
+        return value
+
+    return memoised
 
 
 def new_generation() -> str:

@@ -24,6 +24,7 @@ from cms.browse.models import KnowledgeListingPage, SectionPage, ThemeIndexPage
 from cms.core.languages import ensure_site_locales
 from cms.home.models import HomePage
 from cms.interchange import translations
+from cms.interchange.deferred_indexing import deferred_indexing
 from cms.interchange.schema import SourceDocument, Validator
 from cms.knowledge.models import (
     CaseStoryPage,
@@ -149,7 +150,7 @@ class Importer:
         ).run()
         if problems:
             raise ContentError(problems.messages)
-        with transaction.atomic():
+        with transaction.atomic(), deferred_indexing():
             ensure_site_locales()
             for source in sources:
                 self._import_vocabularies(source.data)

@@ -17,6 +17,7 @@ from django.db.models import Count, Exists, Expression, F, OuterRef, Q, QuerySet
 from django.db.models.functions import ExtractYear
 from django.utils.translation import gettext_lazy as _
 
+from cms.core.pagecache import per_generation
 from cms.knowledge.blocks import PDSACycleBlock
 from cms.knowledge.models.base import KnowledgePage
 from cms.knowledge.models.project import ImprovementProjectPage, ProjectStatus
@@ -104,10 +105,8 @@ class Filters:
 
     def known_only(self) -> Filters:
         """Drop theme and municipality slugs that do not exist, reporting them as ignored."""
-        known_themes = set(Theme.objects.filter(slug__in=self.theme).values_list("slug", flat=True))
-        known_organisations = set(
-            Organisation.objects.filter(slug__in=self.municipality).values_list("slug", flat=True)
-        )
+        known_themes = {theme.slug for theme in _themes()}
+        known_organisations = _organisations()
         unknown = [f"theme={slug}" for slug in self.theme if slug not in known_themes] + [
             f"municipality={slug}" for slug in self.municipality if slug not in known_organisations
         ]
@@ -216,27 +215,16 @@ def compute_facets(
         selected = {str(value) for value in getattr(filters, dimension)}
         if dimension == "theme":
             counts = _counts(scoped, "themes__slug")
-            options = [(theme.slug, theme.label) for theme in Theme.objects.all()]
         elif dimension == "municipality":
             counts = _counts(scoped, "municipality__slug")
-            options = [
-                (org.slug, org.label)
-                for org in Organisation.objects.filter(slug__in=[*counts, *selected])
-            ]
-            options.sort(key=lambda option: option[1])
         elif dimension == "type":
             by_type = _counts(scoped, "content_type")
             counts = {kind: by_type.get(kind_content_type(kind).pk, 0) for kind in KIND_MODELS}
-            options = [
-                (kind, model._meta.verbose_name_plural.capitalize())
-                for kind, model in KIND_MODELS.items()
-            ]
         elif dimension == "status":
             counts = _counts(
                 scoped.filter(improvementprojectpage__isnull=False),
                 "improvementprojectpage__status",
             )
-            options = list(ProjectStatus.choices)
         elif dimension == "decision":
             # One query for all decisions, not one count per decision.
             counts = scoped.aggregate(
@@ -245,19 +233,61 @@ def compute_facets(
                     for decision in DECISIONS
                 }
             )
-            options = list(PDSACycleBlock.DECISIONS)
         else:
             counts = {str(year): n for year, n in _counts(scoped, ExtractYear("date")).items()}
-            options = [(year, year) for year in sorted({*counts, *selected}, reverse=True)]
-        values = [
-            FacetValue(
-                value=str(value),
-                label=str(label),
-                count=counts.get(value, 0),
-                selected=str(value) in selected,
-            )
-            for value, label in options
-            if counts.get(value, 0) or str(value) in selected or dimension in ALWAYS_LISTED
-        ]
-        facets.append(Facet(name=dimension, label=str(DIMENSION_LABELS[dimension]), values=values))
+        facets.append(facet(dimension, counts, selected))
     return facets
+
+
+@per_generation
+def _themes() -> tuple[Theme, ...]:
+    return tuple(Theme.objects.all())
+
+
+@per_generation
+def _organisations() -> dict[str, Organisation]:
+    return {organisation.slug: organisation for organisation in Organisation.objects.all()}
+
+
+def facet(dimension: str, counts: Mapping[str, int], selected: set[str]) -> Facet:
+    """One dimension's facet from its counts (by value, as strings), whichever backend counted:
+    the values with results, the selected ones, and every value of a short fixed dimension."""
+    values = [
+        FacetValue(
+            value=str(value),
+            label=str(label),
+            count=counts.get(str(value), 0),
+            selected=str(value) in selected,
+        )
+        for value, label in facet_options(dimension, counts, selected)
+        if counts.get(str(value)) or str(value) in selected or dimension in ALWAYS_LISTED
+    ]
+    return Facet(name=dimension, label=str(DIMENSION_LABELS[dimension]), values=values)
+
+
+def facet_options(dimension: str, counts: Mapping[str, int], selected: set[str]) -> list[tuple]:
+    """The (value, label) options of a dimension, in display order, labels in the active
+    language. Both search backends and the listings use it; the taxonomy comes from memory
+    while no content changes (``per_generation``)."""
+    if dimension == "theme":
+        return [(theme.slug, theme.label) for theme in _themes()]
+    if dimension == "municipality":
+        organisations = _organisations()
+        return sorted(
+            (
+                (slug, organisations[slug].label)
+                for slug in {*counts, *selected}
+                if slug in organisations
+            ),
+            key=lambda option: option[1],
+        )
+    if dimension == "type":
+        return [
+            (kind, model._meta.verbose_name_plural.capitalize())
+            for kind, model in KIND_MODELS.items()
+        ]
+    if dimension == "status":
+        return list(ProjectStatus.choices)
+    if dimension == "decision":
+        return list(PDSACycleBlock.DECISIONS)
+    return [(year, year) for year in sorted({*counts, *selected}, reverse=True)]

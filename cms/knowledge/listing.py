@@ -6,10 +6,12 @@ from dataclasses import dataclass
 
 from django.core.paginator import Page as PaginatorPage
 from django.core.paginator import Paginator
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.http import HttpRequest
-from wagtail.models import Locale
+from wagtail.models import PageViewRestriction
 
+from cms.core.languages import active_locale_id
+from cms.core.pagecache import per_generation
 from cms.knowledge.facets import DIMENSIONS, Facet, Filters, compute_facets
 from cms.knowledge.models.base import KnowledgePage
 
@@ -29,9 +31,23 @@ class Listing:
         return self.filters.query_string()
 
 
+@per_generation
+def _private_paths() -> tuple[str, ...]:
+    """Tree paths of the sections with a view restriction (password, sign-in, groups)."""
+    return tuple(PageViewRestriction.objects.values_list("page__path", flat=True))
+
+
 def live_knowledge_pages() -> QuerySet[KnowledgePage]:
-    """Published, public work in the visitor's language."""
-    return KnowledgePage.objects.live().public().filter(locale=Locale.get_active())
+    """Published, public work in the visitor's language.
+
+    ``.public()`` as Wagtail has it, with the restricted sections remembered between requests
+    instead of read on every listing and search.
+    """
+    private = Q()
+    for path in _private_paths():
+        private |= Q(path__startswith=path)
+    pages = KnowledgePage.objects.live().filter(locale_id=active_locale_id())
+    return pages.exclude(private) if private else pages
 
 
 def parse_page_number(raw: str | None) -> int:

@@ -192,7 +192,7 @@ RATELIMIT_TRUSTED_PROXIES = env_int("RATELIMIT_TRUSTED_PROXIES", 0)
 CACHES = {
     "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
     "pages": {
-        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+        "BACKEND": "cms.core.filecache.RarelyCullingFileBasedCache",
         "LOCATION": env_str("PAGE_CACHE_DIR", str(BUILD_DIR / "cache" / "pages")),
         "OPTIONS": {"MAX_ENTRIES": env_int("PAGE_CACHE_MAX_ENTRIES", 20_000)},
         # Sites started from one checkout share the folder (the demo server, the load test, the
@@ -213,7 +213,7 @@ CACHES = {
     # Rate-limit counters (cms/core/ratelimit.py): shared by all workers, and not in the database,
     # so a flood of logins or searches costs no queries and the limits hold during a DB outage.
     "ratelimit": {
-        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+        "BACKEND": "cms.core.filecache.RarelyCullingFileBasedCache",
         "LOCATION": env_str("RATELIMIT_CACHE_DIR", str(BUILD_DIR / "cache" / "ratelimit")),
         "OPTIONS": {"MAX_ENTRIES": 50_000},
     },

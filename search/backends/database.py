@@ -31,8 +31,8 @@ from django.db.models import (
 from django.db.models.functions import Coalesce, Length
 from django.utils import translation
 from django.utils.html import escape
-from wagtail.models import Locale
 
+from cms.core.languages import active_locale_id
 from cms.knowledge.facets import compute_facets
 from cms.knowledge.listing import live_knowledge_pages
 from cms.knowledge.models import KnowledgePage
@@ -144,9 +144,12 @@ class DatabaseBackend(SearchBackend):
 
     # Indexing ----------------------------------------------------------------------------------
 
+    @transaction.atomic
     def index_pages(self, pages: Iterable[KnowledgePage]) -> None:
-        for page in pages:
-            self.index_document(build_document(page))
+        """Replace these pages' entries: their old entries go, the new ones come in bulk."""
+        documents = [build_document(page) for page in pages]
+        self.remove_pages(document.page_id for document in documents)
+        self.add_documents(documents)
 
     @staticmethod
     def _analyse(document: SearchDocument) -> tuple[Counter[str], set[str]]:
@@ -167,26 +170,10 @@ class DatabaseBackend(SearchBackend):
         return f"{document.summary}\n{document.summary_en}\n{document.body}"
 
     @transaction.atomic
-    def index_document(self, document: SearchDocument) -> None:
-        weights, vocabulary = self._analyse(document)
-        entry, _ = SearchEntry.objects.update_or_create(
-            page_id=document.page_id,
-            defaults={"language": document.language, "text": self._entry_text(document)},
-        )
-        entry.terms.all().delete()
-        SearchTerm.objects.bulk_create(
-            SearchTerm(entry=entry, term=term[:100], weight=1 + math.log(weight))
-            for term, weight in weights.items()
-        )
-        SearchWord.objects.bulk_create(
-            (SearchWord(word=word[:100]) for word in vocabulary), ignore_conflicts=True
-        )
-
-    @transaction.atomic
     def add_documents(self, documents: list[SearchDocument]) -> None:
-        """Index pages known not to be in the index (a rebuild after ``clear``) in a few bulk
-        statements instead of several per page: the rebuild's round trips were most of its
-        time (docs/benchmarks.md)."""
+        """Index pages known not to be in the index (a rebuild after ``clear``, or after
+        ``remove_pages``) in a few bulk statements instead of several per page: the rebuild's
+        round trips were most of its time (docs/benchmarks.md)."""
         analysed = [(document, *self._analyse(document)) for document in documents]
         entries = SearchEntry.objects.bulk_create(
             SearchEntry(
@@ -220,7 +207,10 @@ class DatabaseBackend(SearchBackend):
         )
 
     def remove_pages(self, page_ids: Iterable[int]) -> None:
-        SearchEntry.objects.filter(page_id__in=list(page_ids)).delete()
+        entries = SearchEntry.objects.filter(page_id__in=list(page_ids))
+        # Raw deletes, terms first: the collector would load every term row to cascade.
+        SearchTerm.objects.filter(entry__in=entries)._raw_delete(using=SearchTerm.objects.db)
+        entries._raw_delete(using=SearchEntry.objects.db)
 
     def clear(self) -> None:
         # Raw deletes: Django's collector would load every entry to cascade to its terms, which
@@ -331,7 +321,7 @@ class DatabaseBackend(SearchBackend):
         # Known in the visitor's language: an English page mentioning "egenvårdsdialys" makes
         # the misspelt "egenvårdsdialis" stem alike in English, which says nothing to a
         # Swedish visitor who finds nothing.
-        in_scope = SearchTerm.objects.filter(entry__page__locale=Locale.get_active())
+        in_scope = SearchTerm.objects.filter(entry__page__locale_id=active_locale_id())
         for clause in clauses:
             for word in clause.words:
                 whole = {analysis.stem(word, "sv"), analysis.stem(word, "en")}

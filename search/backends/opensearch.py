@@ -34,22 +34,16 @@ from django.utils.html import escape
 from opensearchpy import OpenSearch
 from opensearchpy.exceptions import OpenSearchException, TransportError
 from opensearchpy.helpers import bulk, streaming_bulk
-from wagtail.models import Locale
 
-from cms.knowledge.blocks import PDSACycleBlock
+from cms.core.languages import active_locale_id, locale_codes
 from cms.knowledge.facets import (
-    ALWAYS_LISTED,
-    DIMENSION_LABELS,
     DIMENSIONS,
-    KIND_MODELS,
     Facet,
-    FacetValue,
     Filters,
+    facet,
 )
 from cms.knowledge.listing import live_knowledge_pages
 from cms.knowledge.models import KnowledgePage
-from cms.knowledge.models.project import ProjectStatus
-from cms.taxonomy.models import Organisation, Theme
 from search import analysis
 from search.backends.base import BackendUnavailable, SearchBackend
 from search.backends.database import FIELD_BOOSTS
@@ -714,7 +708,7 @@ class OpenSearchBackend(SearchBackend):
 
     def search(self, query: SearchQuery) -> SearchResults:
         with translation.override(query.language):
-            language_code = Locale.get_active().language_code
+            language_code = locale_codes()[active_locale_id()]
             response = self._search(query, query.text, language_code)
             took = response.get("took", 0)
             suggestion = None
@@ -768,7 +762,7 @@ class OpenSearchBackend(SearchBackend):
             return []
         limit = min(limit, AUTOCOMPLETE_MAX)
         with translation.override(language):
-            language_code = Locale.get_active().language_code
+            language_code = locale_codes()[active_locale_id()]
             body = {
                 "query": {
                     "bool": {
@@ -853,34 +847,5 @@ def build_facets(aggregations: dict[str, Any], filters: Filters) -> list[Facet]:
         buckets = aggregations[dimension]["values"]["buckets"]
         counts = {str(bucket["key"]): bucket["doc_count"] for bucket in buckets}
         selected = {str(value) for value in getattr(filters, dimension)}
-        values = [
-            FacetValue(
-                value=str(value),
-                label=str(label),
-                count=counts.get(str(value), 0),
-                selected=str(value) in selected,
-            )
-            for value, label in facet_options(dimension, counts, selected)
-            if counts.get(str(value)) or str(value) in selected or dimension in ALWAYS_LISTED
-        ]
-        facets.append(Facet(name=dimension, label=str(DIMENSION_LABELS[dimension]), values=values))
+        facets.append(facet(dimension, counts, selected))
     return facets
-
-
-def facet_options(dimension: str, counts: dict[str, int], selected: set[str]) -> list[tuple]:
-    """The (value, label) options of a dimension, in compute_facets' order."""
-    if dimension == "theme":
-        return [(theme.slug, theme.label) for theme in Theme.objects.all()]
-    if dimension == "municipality":
-        organisations = Organisation.objects.filter(slug__in=[*counts, *selected])
-        return sorted(((org.slug, org.label) for org in organisations), key=lambda o: o[1])
-    if dimension == "type":
-        return [
-            (kind, model._meta.verbose_name_plural.capitalize())
-            for kind, model in KIND_MODELS.items()
-        ]
-    if dimension == "status":
-        return list(ProjectStatus.choices)
-    if dimension == "decision":
-        return list(PDSACycleBlock.DECISIONS)
-    return [(year, year) for year in sorted({*counts, *selected}, reverse=True)]

@@ -101,6 +101,24 @@ def test_import_creates_pages_with_blocks_and_publishes_them(tmp_path, client):
     assert client.get(project.url).status_code == 200
 
 
+def test_imported_pages_and_their_english_aliases_are_searchable_at_once(
+    tmp_path, client, django_capture_on_commit_callbacks
+):
+    """The import indexes in bulk when it commits (``deferred_indexing``), the English aliases
+    included: no ``rebuild_search_index`` is needed, in either language, nor for the admin's
+    search (Wagtail's own index)."""
+    with django_capture_on_commit_callbacks(execute=True):
+        Importer().run([write(tmp_path, TAXONOMY, page_tree())])
+
+    for language in ("sv", "en"):
+        found = client.get(f"/{language}/api/search/", {"q": "egenvårdsdialys"}).json()
+        assert [hit["title"] for hit in found["hits"]] == ["Egenvårdsdialys hemma"], language
+    english = ImprovementProjectPage.objects.get(locale__language_code="en")
+    assert english.alias_of_id is not None
+    admin_hits = ImprovementProjectPage.objects.live().search("egenvårdsdialys")
+    assert {page.pk for page in admin_hits} == {english.pk, english.alias_of_id}
+
+
 def test_import_twice_creates_nothing_new(tmp_path):
     folder = write(tmp_path, TAXONOMY, page_tree())
     Importer().run([folder])

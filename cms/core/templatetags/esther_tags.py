@@ -51,19 +51,19 @@ def _theme_index(request: HttpRequest | None) -> Page | None:
     used: a Swedish theme page is more useful than no link at all (DESIGN.md, "honest
     fallback").
     """
-    locale = Locale.get_active()
+    locale_id = languages.active_locale_id()
     cache: dict[int, Page | None] | None = getattr(request, _THEME_INDEX_CACHE, None)
-    if cache is not None and locale.pk in cache:
-        return cache[locale.pk]
+    if cache is not None and locale_id in cache:
+        return cache[locale_id]
     pages = ThemeIndexPage.objects.live().public()
-    index = pages.filter(locale=locale).first()
+    index = pages.filter(locale_id=locale_id).first()
     if index is None:
         index = pages.filter(locale=Locale.get_default()).first()
     if request is not None:
         if cache is None:
             cache = {}
             setattr(request, _THEME_INDEX_CACHE, cache)
-        cache[locale.pk] = index
+        cache[locale_id] = index
     return index
 
 

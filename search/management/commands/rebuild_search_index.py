@@ -7,14 +7,12 @@ import sys
 from django.core.management.base import BaseCommand, CommandError, OutputWrapper
 from django.utils import timezone
 
-from cms.knowledge.models import KnowledgePage
 from search.backends.base import BackendUnavailable
 from search.backends.database import DatabaseBackend
 from search.documents import build_document
+from search.indexing import BATCH, indexable_pages
 from search.models import PendingIndexChange
 from search.service import configured_backend
-
-BATCH = 500
 
 
 def progress(done: int, total: int, out=sys.stdout, width: int = 30) -> None:
@@ -34,15 +32,7 @@ class Command(BaseCommand):
     help = "Rebuild the database search index (and the search engine's, if configured)."
 
     def handle(self, *args, **options):
-        # The related rows every document needs come in one query per batch, not per page.
-        pages = (
-            KnowledgePage.objects.live()
-            .public()
-            .specific()
-            .select_related("municipality", "locale", for_specific_subqueries=True)
-            .prefetch_related("themes", "tags", for_specific_subqueries=True)
-            .order_by("pk")
-        )
+        pages = indexable_pages()
         total = pages.count()
         database = DatabaseBackend()
         self.stdout.write(f"Database index: {total} pages")
