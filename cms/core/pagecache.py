@@ -133,20 +133,21 @@ def per_generation(function: Callable[..., T]) -> Callable[..., T]:
     them and the content (not on the request or the user). Nothing read inside a transaction
     is kept: it may see writes that are rolled back, which no new generation would report.
     """
-    memo: dict[tuple, T] = {}
-    seen: list[str] = [""]
+    memo: dict[tuple, tuple[str, T]] = {}
 
     @wraps(function)
     def memoised(*args) -> T:
         generation = current_generation()
-        if seen[0] != generation:
-            memo.clear()
-            seen[0] = generation
-        if args in memo:
-            return memo[args]
+        # Each result carries its generation: a thread (runserver's) that computed it while
+        # another saw a newer generation can never make an old result pass for a new one.
+        stored = memo.get(args)
+        if stored is not None and stored[0] == generation:
+            return stored[1]
         value = function(*args)
         if not transaction.get_connection().in_atomic_block:
-            memo[args] = value
+            if stored is not None and stored[0] != generation:
+                memo.clear()  # results of older generations: drop them all at once
+            memo[args] = (generation, value)
         return value
 
     return memoised
