@@ -215,9 +215,10 @@ def _sorted_terms(word: str, language: str) -> tuple[str, ...]:
     return tuple(sorted(analyse_word(word, language)))
 
 
-def analyse(text: str, language: str) -> list[str]:
-    """Index terms for a text, in order, with repeats (term frequency matters)."""
+def analyse(text: str, language: str, tokens: list[str] | None = None) -> list[str]:
+    """Index terms for a text, in order, with repeats (term frequency matters). ``tokens`` are
+    the text's ``words`` if the caller has them already (the indexer needs both)."""
     terms: list[str] = []
-    for word in words(text):
+    for word in words(text) if tokens is None else tokens:
         terms.extend(_sorted_terms(word, language))
     return terms

@@ -91,8 +91,8 @@ def _write(backend, page_ids: list[int], live: list[KnowledgePage]) -> None:
 
 @contextmanager
 def deferred() -> Iterator[None]:
-    """Collect the pages published or moved inside the block and index them once, in batches,
-    when the transaction commits (a bulk import publishes thousands of pages)."""
+    """Collect the pages published, moved or aliased inside the block and index them once, in
+    batches, when the transaction commits (a bulk import publishes thousands of pages)."""
     if getattr(_deferred, "page_ids", None) is not None:  # nested: the outer block indexes all
         yield
         return
@@ -172,6 +172,14 @@ def _on_published(sender, instance, **kwargs) -> None:
         _index_on_commit(instance)
 
 
+def _on_alias_saved(sender, instance, raw: bool = False, **kwargs) -> None:
+    """A new alias (the English page of an untranslated Swedish one, which wagtail-localize
+    creates when the Swedish page is published or imported) is saved live but never
+    "published": no other signal reports it. Updates of existing aliases are published."""
+    if not raw and isinstance(instance, KnowledgePage) and instance.alias_of_id and instance.live:
+        _index_on_commit(instance)
+
+
 def _on_unpublished(sender, instance, **kwargs) -> None:
     if isinstance(instance, KnowledgePage):
         page_id = instance.pk
@@ -201,6 +209,7 @@ def connect() -> None:
     post_save.connect(_on_glossary_changed, sender=GlossaryTerm, dispatch_uid="glossary-saved")
     post_delete.connect(_on_glossary_changed, sender=GlossaryTerm, dispatch_uid="glossary-deleted")
     page_published.connect(_on_published, dispatch_uid="search-index-published")
+    post_save.connect(_on_alias_saved, dispatch_uid="search-index-alias-saved")
     page_unpublished.connect(_on_unpublished, dispatch_uid="search-index-unpublished")
     post_page_move.connect(_on_moved, dispatch_uid="search-index-moved")
     post_delete.connect(_on_deleted, dispatch_uid="search-index-deleted")

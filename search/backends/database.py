@@ -160,9 +160,10 @@ class DatabaseBackend(SearchBackend):
             value = getattr(document, field)
             text = " ".join(value) if isinstance(value, tuple) else value
             language = "en" if field == "summary_en" else document.language
-            for term in analysis.analyse(text, language):
+            tokens = analysis.words(text)
+            for term in analysis.analyse(text, language, tokens):
                 weights[term] += boost
-            vocabulary.update(word for word in analysis.words(text) if len(word) > 2)
+            vocabulary.update(word for word in tokens if len(word) > 2)
         return weights, vocabulary
 
     @staticmethod
@@ -183,19 +184,23 @@ class DatabaseBackend(SearchBackend):
             )
             for document, _, _ in analysed
         )
-        rows = (
-            (entry.pk, term[:100], 1 + math.log(weight))
-            for entry, (_, weights, _) in zip(entries, analysed, strict=True)
+        rows = [
+            (entry_id, term[:100], 1 + math.log(weight))
+            for entry_id, (_, weights, _) in zip(
+                (entry.pk for entry in entries), analysed, strict=True
+            )
             for term, weight in weights.items()
-        )
+        ]
         if connection.vendor == "postgresql":
             # COPY: hundreds of terms per page, and building a model instance for each cost more
-            # than the database's work.
+            # than the database's work. The rows go as one block of COPY text: psycopg's
+            # per-row ``write_row`` was a fifth of a rebuild. Terms are stems of word
+            # characters (``analysis.TOKEN_RE``): no tab, newline or backslash to escape.
+            data = "".join(f"{entry_id}\t{term}\t{weight!r}\n" for entry_id, term, weight in rows)
             with connection.cursor() as cursor:
                 table = SearchTerm._meta.db_table
                 with cursor.copy(f"COPY {table} (entry_id, term, weight) FROM STDIN") as copy:
-                    for row in rows:
-                        copy.write_row(row)
+                    copy.write(data)
         else:
             SearchTerm.objects.bulk_create(
                 (SearchTerm(entry_id=pk, term=term, weight=weight) for pk, term, weight in rows),
