@@ -30,6 +30,12 @@ def load_results() -> list[dict]:
     return sorted(results, key=lambda r: (r["backend"], r["size"]))
 
 
+def load_engine_scale() -> list[dict]:
+    """``bench.engine_scale`` results (their "-loaded" markers hold no search figures)."""
+    results = [json.loads(path.read_text()) for path in RESULTS.glob("engine-scale-*.json")]
+    return sorted((r for r in results if "took_p95_ms" in r), key=lambda r: r["size"])
+
+
 def load_views() -> list[dict]:
     views = [json.loads(path.read_text()) for path in sorted(RESULTS.glob("views-*.json"))]
     return sorted(views, key=lambda r: (r["backend"], r["size"]))
@@ -120,6 +126,28 @@ def render(results: list[dict], info: dict[str, str]) -> str:
         for r in rows:
             p95 = r["search"]["ours_html"]["p95_ms"]
             lines.append(f"| {backend} | {r['size']:,} | {_f(p95)} | {_ratio(p95, base)} |")
+    scale = load_engine_scale()
+    if scale:
+        lines += [
+            "",
+            "### OpenSearch alone: growth to 100,000 pages (`python -m bench.engine_scale`)",
+            "",
+            "The same corpus as search documents loaded straight into the engine (two per page: "
+            "Swedish, and English translation or alias), the site's own query body; no pages, "
+            "no HTTP, no rendering.",
+            "",
+            "| pages | documents | load s | engine `took` p50 / p95 ms | round trip p50 / p95 ms "
+            "| mean hits | `took` p95 × the smallest |",
+            "|---:|---:|---:|---:|---:|---:|---:|",
+        ]
+        base = scale[0]["took_p95_ms"]
+        for r in scale:
+            lines.append(
+                f"| {r['size']:,} | {r['documents']:,} | {_f(r['load_seconds'], 0)} | "
+                f"{_f(r['took_p50_ms'])} / {_f(r['took_p95_ms'])} | "
+                f"{_f(r['round_trip_p50_ms'])} / {_f(r['round_trip_p95_ms'])} | "
+                f"{_f(r['mean_total_hits'], 0)} | {_ratio(r['took_p95_ms'], base)} |"
+            )
     return "\n".join(lines) + "\n"
 
 

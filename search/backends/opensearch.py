@@ -594,9 +594,17 @@ class OpenSearchBackend(SearchBackend):
         Until the swap, searches (and signal-driven writes) use the old indices; if anything
         fails, the new indices are deleted and the old ones stay in service.
         """
-        if not isinstance(pages, QuerySet):
+        if isinstance(pages, QuerySet):
+            total, pages = pages.count(), pages.iterator(chunk_size=BULK_CHUNK)
+        else:
             pages = list(pages)
-        total = pages.count() if isinstance(pages, QuerySet) else len(pages)
+            total = len(pages)
+        self.rebuild_documents(map(build_document, pages), total, stdout)
+
+    def rebuild_documents(
+        self, documents: Iterable[SearchDocument], total: int, stdout: TextIO = sys.stdout
+    ) -> None:
+        """``rebuild`` from documents already built (the benchmark's engine-only corpus)."""
         stdout.write(f"OpenSearch index ({self.prefix}): {total} pages")
         with engine_errors("rebuild"):
             body = index_body()
@@ -604,7 +612,7 @@ class OpenSearchBackend(SearchBackend):
             for index in new.values():
                 self.engine.indices.create(index=index, body=body)
             try:
-                self._load(pages, new, total, stdout)
+                self._load(documents, new, total, stdout)
                 self.engine.indices.refresh(index=",".join(new.values()))
                 old = self._swap_aliases(new)
             except Exception:
@@ -617,7 +625,7 @@ class OpenSearchBackend(SearchBackend):
 
     def _load(
         self,
-        pages: Iterable[KnowledgePage],
+        documents: Iterable[SearchDocument],
         indices: dict[str, str],
         total: int,
         stdout: TextIO,
@@ -625,11 +633,9 @@ class OpenSearchBackend(SearchBackend):
         # Imported here: the command module imports the service, which imports this module.
         from search.management.commands.rebuild_search_index import progress
 
-        if isinstance(pages, QuerySet):
-            pages = pages.iterator(chunk_size=BULK_CHUNK)
         actions = (
             index_action(document, indices[index_language(document.language)])
-            for document in map(build_document, pages)
+            for document in documents
         )
         done = 0
         for done, _ in enumerate(
