@@ -28,7 +28,11 @@ class SearchEntry(models.Model):
 class SearchTerm(models.Model):
     """An analysed term of an entry with its weight (field boosts × damped frequency)."""
 
-    entry = models.ForeignKey(SearchEntry, on_delete=models.CASCADE, related_name="terms")
+    # No index of its own: the (entry, term) constraint's index serves lookups by entry, and
+    # every index is maintained for each of the ~230 terms a page adds (docs/benchmarks.md).
+    entry = models.ForeignKey(
+        SearchEntry, on_delete=models.CASCADE, related_name="terms", db_index=False
+    )
     term = models.CharField(max_length=100)
     weight = models.FloatField()
 
