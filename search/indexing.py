@@ -70,10 +70,6 @@ def _apply(page_ids: list[int], write) -> None:
                 sync_pending(backend)
 
 
-def index_page(page: KnowledgePage) -> None:
-    _apply([page.pk], lambda backend: backend.index_pages([page]))
-
-
 def index_pages_by_id(page_ids: set[int]) -> None:
     """Index these pages in batches (those no longer live and public are left out)."""
     ordered = sorted(page_ids)
@@ -106,11 +102,14 @@ def deferred() -> Iterator[None]:
 
 
 def _index_on_commit(page: KnowledgePage) -> None:
+    """Index the page once the transaction commits (or at the end of a ``deferred`` block); if
+    it is gone or hidden by then, it is removed instead."""
     page_ids = getattr(_deferred, "page_ids", None)
     if page_ids is not None:
         page_ids.add(page.pk)
     else:
-        transaction.on_commit(lambda: index_page(KnowledgePage.objects.get(pk=page.pk)))
+        page_id = page.pk
+        transaction.on_commit(lambda: index_pages_by_id({page_id}))
 
 
 def remove_page(page_id: int) -> None:
