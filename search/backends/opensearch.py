@@ -610,17 +610,23 @@ class OpenSearchBackend(SearchBackend):
             body = index_body()
             new = self.new_index_names()
             for index in new.values():
-                self.engine.indices.create(index=index, body=body)
+                self.engine.indices.create(index=index, body=body, request_timeout=BULK_TIMEOUT)
             try:
                 self._load(documents, new, total, stdout)
-                self.engine.indices.refresh(index=",".join(new.values()))
+                # Making 100,000s of fresh documents searchable takes longer than a search may
+                # (SEARCH_ENGINE_TIMEOUT): at 200,000 documents the 2 s default failed it.
+                self.engine.indices.refresh(
+                    index=",".join(new.values()), request_timeout=BULK_TIMEOUT
+                )
                 old = self._swap_aliases(new)
             except Exception:
                 with suppress(OpenSearchException):
                     self.engine.indices.delete(index=",".join(new.values()))
                 raise
             if old:
-                self.engine.indices.delete(index=",".join(old), ignore_unavailable=True)
+                self.engine.indices.delete(
+                    index=",".join(old), ignore_unavailable=True, request_timeout=BULK_TIMEOUT
+                )
         stdout.write(f"  aliases now on {', '.join(new.values())}")
 
     def _load(
@@ -665,7 +671,7 @@ class OpenSearchBackend(SearchBackend):
             actions += [{"remove": {"index": name, "alias": alias}} for name in current]
             actions.append({"add": {"index": index, "alias": alias}})
             old += current
-        self.engine.indices.update_aliases(body={"actions": actions})
+        self.engine.indices.update_aliases(body={"actions": actions}, request_timeout=BULK_TIMEOUT)
         return old
 
     # Writing ----------------------------------------------------------------------------------
