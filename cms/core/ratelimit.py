@@ -37,6 +37,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.core.cache import caches
+from django.core.cache.backends.filebased import FileBasedCache
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.template.loader import render_to_string
 from django.utils.translation import gettext
@@ -79,7 +80,7 @@ def client_address(request: HttpRequest) -> str:
 
 
 @contextmanager
-def _counting():
+def _counting(cache):
     """Serialise counting when the cache's own ``incr`` is a read-then-write.
 
     The file-based cache reads a counter and writes it back, so two workers counting at once
@@ -87,11 +88,10 @@ def _counting():
     windows). An exclusive ``flock`` on a file next to the counters makes it exact for every
     process and thread on the host; backends whose ``incr`` is atomic need no lock.
     """
-    config = settings.CACHES[CACHE_ALIAS]
-    if not config["BACKEND"].endswith("FileBasedCache"):
+    if not isinstance(cache, FileBasedCache):
         yield
         return
-    directory = Path(config["LOCATION"])
+    directory = Path(settings.CACHES[CACHE_ALIAS]["LOCATION"])
     directory.mkdir(parents=True, exist_ok=True)
     with open(directory / "counters.lock", "a") as handle:
         fcntl.flock(handle, fcntl.LOCK_EX)
@@ -108,7 +108,7 @@ def hit(scope: str, address: str, limit: Limit, now: float | None = None) -> int
     key = f"{scope}:{address}:{window}"
     try:
         cache = caches[CACHE_ALIAS]
-        with _counting():
+        with _counting(cache):
             cache.add(key, 0, timeout=limit.seconds + 1)
             try:
                 count = cache.incr(key)
