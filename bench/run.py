@@ -47,7 +47,6 @@ def import_corpus(size: int, env: dict[str, str]) -> dict:
     # Every size is imported with both searches on the database, whichever backend is measured
     # first, so import rates compare across sizes; the engines' indexes are rebuilt afterwards.
     env = {**env, "SEARCH_BACKEND": "database", "BENCH_STOCK_BACKEND": "database"}
-    services.manage(env, "migrate", "--verbosity", "0")
     started = time.perf_counter()
     services.manage(env, "import_content", str(folder))
     seconds = time.perf_counter() - started
