@@ -19,7 +19,7 @@ import re
 import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.utils.text import slugify
 
@@ -136,10 +136,36 @@ def _harvest(
                 vocabulary.en_sentences.extend(_sentences(en_block["html"]))
 
 
-def _pick(rng: random.Random, pairs: list[tuple], count: int) -> tuple[list, list]:
+class Pair(NamedTuple):
+    """A value that differs between a generated page and its English translation."""
+
+    sv: Any
+    en: Any
+
+    def cut(self, limit: int) -> Pair:
+        return Pair(self.sv[:limit], self.en[:limit])
+
+
+def split(template: Any) -> tuple[Any, Any]:
+    """The Swedish and the English version of ``template``: each ``Pair`` in it gives its own
+    side, everything else is the same in both (so the two line up, as wagtail-localize needs)."""
+    return _side(template, 0), _side(template, 1)
+
+
+def _side(value: Any, side: int) -> Any:
+    if isinstance(value, Pair):
+        return value[side]
+    if isinstance(value, dict):
+        return {key: _side(item, side) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_side(item, side) for item in value]
+    return value
+
+
+def _pick(rng: random.Random, pairs: list[tuple], count: int) -> Pair:
     """``count`` pairs drawn without replacement, split into the Swedish and English lists."""
     chosen = rng.sample(pairs, count)
-    return [sv for sv, _ in chosen], [en for _, en in chosen]
+    return Pair([sv for sv, _ in chosen], [en for _, en in chosen])
 
 
 class CorpusBuilder:
@@ -211,22 +237,29 @@ class CorpusBuilder:
             text = candidate
         return text[:limit] or pool[0][:limit]
 
-    def _html(self, rng: random.Random, paragraphs: int) -> tuple[str, str]:
+    def _html(self, rng: random.Random, paragraphs: int) -> Pair:
         """Swedish and English rich text with the same number of paragraphs."""
-        return tuple(
-            "".join(f"<p>{self._text(rng, pool, 3, 900)}</p>" for _ in range(paragraphs))
-            for pool in (self.vocabulary.sv_sentences, self.vocabulary.en_sentences)
+        return Pair(
+            *(
+                "".join(f"<p>{self._text(rng, pool, 3, 900)}</p>" for _ in range(paragraphs))
+                for pool in (self.vocabulary.sv_sentences, self.vocabulary.en_sentences)
+            )
         )
 
-    def _plain(self, rng: random.Random, limit: int) -> tuple[str, str]:
-        return tuple(
-            self._text(rng, pool, 2, limit)
-            for pool in (self.vocabulary.sv_sentences, self.vocabulary.en_sentences)
+    def _plain(self, rng: random.Random, limit: int) -> Pair:
+        return Pair(
+            *(
+                self._text(rng, pool, 2, limit)
+                for pool in (self.vocabulary.sv_sentences, self.vocabulary.en_sentences)
+            )
         )
+
+    # Each type's fields: the draws first, in a fixed order (the corpus is reproducible from
+    # its seed), then one template that ``split`` turns into the page and its translation.
 
     def _project(self, rng: random.Random, date: datetime.date) -> tuple[dict, dict]:
         v = self.vocabulary
-        measures, measures_en = [], []
+        measures = Pair([], [])
         for template, template_en in rng.sample(
             v.measures, min(len(v.measures), rng.randint(1, 2))
         ):
@@ -238,110 +271,74 @@ class CorpusBuilder:
                 }
                 for month in range(rng.randint(6, 14))
             ]
-            measures.append({**template, "data_points": points})
-            measures_en.append({**template_en, "data_points": points})
-        voice, voice_en = rng.choice(v.esther_voices)
-        aim, aim_en = self._plain(rng, 600)
-        background, background_en = self._html(rng, 2)
-        results, results_en = self._html(rng, 1)
-        lessons, lessons_en = self._html(rng, 1)
-        ideas, ideas_en = _pick(rng, v.change_ideas, rng.randint(1, 3))
-        cycles, cycles_en = _pick(rng, v.pdsa_cycles, rng.randint(1, 3))
-        shared = {
-            "status": rng.choice(("planned", "ongoing", "completed", "paused")),
-            "start_date": date.isoformat(),
-            "co_produced": rng.choice(("none", "patients", "relatives", "both")),
-        }
-        swedish = {
-            **shared,
-            "aim": aim,
-            "background": background,
-            "what_matters_to_esther": voice[:500],
-            "change_ideas": ideas,
-            "pdsa_cycles": cycles,
-            "measures": measures,
-            "results": results,
-            "lessons_learned": lessons,
-        }
-        english = {
-            **shared,
-            "aim": aim_en,
-            "background": background_en,
-            "what_matters_to_esther": voice_en[:500],
-            "change_ideas": ideas_en,
-            "pdsa_cycles": cycles_en,
-            "measures": measures_en,
-            "results": results_en,
-            "lessons_learned": lessons_en,
-        }
-        return swedish, english
+            measures.sv.append({**template, "data_points": points})
+            measures.en.append({**template_en, "data_points": points})
+        voice = Pair(*rng.choice(v.esther_voices))
+        aim = self._plain(rng, 600)
+        background = self._html(rng, 2)
+        results = self._html(rng, 1)
+        lessons = self._html(rng, 1)
+        ideas = _pick(rng, v.change_ideas, rng.randint(1, 3))
+        cycles = _pick(rng, v.pdsa_cycles, rng.randint(1, 3))
+        return split(
+            {
+                "status": rng.choice(("planned", "ongoing", "completed", "paused")),
+                "start_date": date.isoformat(),
+                "co_produced": rng.choice(("none", "patients", "relatives", "both")),
+                "aim": aim,
+                "background": background,
+                "what_matters_to_esther": voice.cut(500),
+                "change_ideas": ideas,
+                "pdsa_cycles": cycles,
+                "measures": measures,
+                "results": results,
+                "lessons_learned": lessons,
+            }
+        )
 
     def _training(self, rng: random.Random, date: datetime.date) -> tuple[dict, dict]:
         v = self.vocabulary
         module = rng.randint(1, 12)
-        goals, goals_en = _pick(rng, v.learning_goals, rng.randint(2, 4))
-        heading, heading_en = rng.choice(v.glossary)
-        body, body_en = self._html(rng, 2)
-        shared = {
-            "audience": rng.choice(("coaches", "staff", "managers", "patients", "everyone")),
-            "format": rng.choice(("workshop", "lecture", "elearning", "guide", "exercise")),
-            "duration_minutes": rng.choice((45, 90, 120, 240, 480)),
-        }
-        swedish = {
-            **shared,
-            "module": f"Modul {module}",
-            "learning_goals": goals,
-            "body": [
-                {"type": "heading", "text": heading.capitalize()},
-                {"type": "paragraph", "html": body},
-            ],
-        }
-        english = {
-            **shared,
-            "module": f"Module {module}",
-            "learning_goals": goals_en,
-            "body": [
-                {"type": "heading", "text": heading_en.capitalize()},
-                {"type": "paragraph", "html": body_en},
-            ],
-        }
-        return swedish, english
+        goals = _pick(rng, v.learning_goals, rng.randint(2, 4))
+        heading = Pair(*(term.capitalize() for term in rng.choice(v.glossary)))
+        body = self._html(rng, 2)
+        return split(
+            {
+                "audience": rng.choice(("coaches", "staff", "managers", "patients", "everyone")),
+                "format": rng.choice(("workshop", "lecture", "elearning", "guide", "exercise")),
+                "duration_minutes": rng.choice((45, 90, 120, 240, 480)),
+                "module": Pair(f"Modul {module}", f"Module {module}"),
+                "learning_goals": goals,
+                "body": [
+                    {"type": "heading", "text": heading},
+                    {"type": "paragraph", "html": body},
+                ],
+            }
+        )
 
     def _story(self, rng: random.Random, date: datetime.date) -> tuple[dict, dict]:
         v = self.vocabulary
         age = rng.randint(70, 95)
-        voice, voice_en = rng.choice(v.esther_voices)
-        story, story_en = self._html(rng, 2)
-        changed, changed_en = self._html(rng, 1)
-        outcome, outcome_en = self._html(rng, 1)
-        quote, quote_en = rng.choice(v.esther_voices)
-        matters, matters_en = rng.choice(v.esther_voices)
-        co_produced = rng.choice(("none", "patients", "relatives", "both"))
-        swedish = {
-            "story": [
-                {"type": "esther_voice", "text": voice[:600]},
-                {"type": "paragraph", "html": story},
-            ],
-            "what_changed": changed,
-            "outcome": outcome,
-            "quote": quote[:300],
-            "quote_attribution": f"Esther, {age} år",
-            "what_matters_to_esther": matters[:500],
-            "co_produced": co_produced,
-        }
-        english = {
-            "story": [
-                {"type": "esther_voice", "text": voice_en[:600]},
-                {"type": "paragraph", "html": story_en},
-            ],
-            "what_changed": changed_en,
-            "outcome": outcome_en,
-            "quote": quote_en[:300],
-            "quote_attribution": f"Esther, {age} years",
-            "what_matters_to_esther": matters_en[:500],
-            "co_produced": co_produced,
-        }
-        return swedish, english
+        voice = Pair(*rng.choice(v.esther_voices))
+        story = self._html(rng, 2)
+        changed = self._html(rng, 1)
+        outcome = self._html(rng, 1)
+        quote = Pair(*rng.choice(v.esther_voices))
+        matters = Pair(*rng.choice(v.esther_voices))
+        return split(
+            {
+                "story": [
+                    {"type": "esther_voice", "text": voice.cut(600)},
+                    {"type": "paragraph", "html": story},
+                ],
+                "what_changed": changed,
+                "outcome": outcome,
+                "quote": quote.cut(300),
+                "quote_attribution": Pair(f"Esther, {age} år", f"Esther, {age} years"),
+                "what_matters_to_esther": matters.cut(500),
+                "co_produced": rng.choice(("none", "patients", "relatives", "both")),
+            }
+        )
 
 
 def write_corpus(size: int, target: Path, seed: int = 7) -> Path:
