@@ -120,6 +120,9 @@ def current_generation() -> str:
 
 
 T = TypeVar("T")
+# Results kept per memoised function before its memo starts over: arguments that come from
+# visitors (a search's terms) must not grow a worker's memory without bound.
+MEMO_SIZE = 1024
 
 
 def per_generation(function: Callable[..., T]) -> Callable[..., T]:
@@ -145,8 +148,8 @@ def per_generation(function: Callable[..., T]) -> Callable[..., T]:
             return stored[1]
         value = function(*args)
         if not transaction.get_connection().in_atomic_block:
-            if stored is not None and stored[0] != generation:
-                memo.clear()  # results of older generations: drop them all at once
+            if (stored is not None and stored[0] != generation) or len(memo) >= MEMO_SIZE:
+                memo.clear()  # older generations' results, or a full memo: start over
             memo[args] = (generation, value)
         return value
 

@@ -10,6 +10,7 @@ SQLite and PostgreSQL.
 from __future__ import annotations
 
 import difflib
+import json
 import math
 import re
 from collections import Counter
@@ -18,21 +19,27 @@ from dataclasses import dataclass
 
 from django.db import connection, transaction
 from django.db.models import (
+    BooleanField,
+    Case,
     Count,
     Exists,
+    Expression,
     F,
     FloatField,
     OuterRef,
     Q,
     QuerySet,
     Subquery,
+    Sum,
     Value,
+    When,
 )
 from django.db.models.functions import Coalesce, Length
 from django.utils import translation
 from django.utils.html import escape
 
 from cms.core.languages import active_locale_id
+from cms.core.pagecache import per_generation
 from cms.knowledge.facets import compute_facets
 from cms.knowledge.listing import live_knowledge_pages
 from cms.knowledge.models import KnowledgePage
@@ -123,6 +130,56 @@ def parse_clauses(text: str) -> list[Clause]:
             )
         position += size
     return clauses
+
+
+class InIds(Expression):
+    """``column IN (ids)`` with the ids as one parameter, not one placeholder per id.
+
+    Why: a search filters by up to MATERIALISE_LIMIT matching ids in about ten queries, and
+    Django's ``__in`` builds and psycopg re-parses a placeholder per id each time: at 10,000
+    pages that was a third of a database search (docs/benchmarks.md). PostgreSQL takes the ids
+    as one array, SQLite as one JSON text.
+    """
+
+    output_field = BooleanField()
+
+    def __init__(self, column: Expression, ids: Iterable[int]) -> None:
+        super().__init__()
+        self.column = column
+        self.ids = [int(pk) for pk in ids]
+
+    def get_source_expressions(self) -> list[Expression]:
+        return [self.column]
+
+    def set_source_expressions(self, expressions: list[Expression]) -> None:
+        (self.column,) = expressions
+
+    def as_sql(self, compiler, connection) -> tuple[str, list]:
+        column, params = compiler.compile(self.column)
+        if connection.vendor == "postgresql":
+            return f"{column} = ANY(%s)", [*params, self.ids]
+        return f"{column} IN (SELECT value FROM json_each(%s))", [*params, json.dumps(self.ids)]
+
+
+@per_generation
+def _term_statistics(terms: tuple[str, ...]) -> tuple[int, Counter[str]]:
+    """The number of indexed pages and how many contain each term, for the idf weights.
+
+    Kept per process while no content changes: counting a common term's postings was a fifth
+    of a search at 10,000 pages (docs/benchmarks.md), and people repeat queries. A page indexed
+    just after a change may leave the weights a little stale until the next one; they only
+    rank, they never decide what matches.
+    """
+    frequencies = Counter(
+        dict(
+            SearchTerm.objects.filter(term__in=terms)
+            .order_by()
+            .values("term")
+            .annotate(n=Count("pk"))
+            .values_list("term", "n")
+        )
+    )
+    return max(SearchEntry.objects.count(), 1), frequencies
 
 
 def _has_term(term: str) -> Exists:
@@ -275,7 +332,7 @@ class DatabaseBackend(SearchBackend):
         ids = list(matching.values_list("pk", flat=True)[: MATERIALISE_LIMIT + 1])
         if len(ids) > MATERIALISE_LIMIT:
             return matching
-        return base.filter(pk__in=ids)
+        return base.filter(InIds(F("pk"), ids))
 
     def _match(self, base: QuerySet, clauses: list[Clause]) -> QuerySet:
         matching = base
@@ -290,26 +347,27 @@ class DatabaseBackend(SearchBackend):
             return queryset.annotate(score=Value(0.0, output_field=FloatField())).order_by(
                 "-date", "-pk"
             )
-        total_entries = max(SearchEntry.objects.count(), 1)
-        frequencies = Counter(
-            dict(
-                SearchTerm.objects.filter(term__in=terms)
-                .order_by()
-                .values("term")
-                .annotate(n=Count("pk"))
-                .values_list("term", "n")
-            )
+        total_entries, frequencies = _term_statistics(tuple(terms))
+        # One correlated sum per page over its matching terms, each weighted by its idf: a
+        # subquery per term made ordering 9,000 matches cost over a second (docs/benchmarks.md).
+        idf = Case(
+            *(
+                When(term=term, then=Value(math.log(1 + total_entries / (1 + frequencies[term]))))
+                for term in terms
+            ),
+            output_field=FloatField(),
         )
-        score = Value(0.0, output_field=FloatField())
-        for term in terms:
-            idf = math.log(1 + total_entries / (1 + frequencies[term]))
-            weight = Subquery(
-                SearchTerm.objects.filter(entry__page=OuterRef("pk"), term=term).values("weight")[
-                    :1
-                ],
+        score = Coalesce(
+            Subquery(
+                SearchTerm.objects.filter(entry=OuterRef("search_entry"), term__in=terms)
+                .order_by()
+                .values("entry")
+                .annotate(score=Sum(F("weight") * idf))
+                .values("score"),
                 output_field=FloatField(),
-            )
-            score = score + Coalesce(weight, Value(0.0)) * Value(idf)
+            ),
+            Value(0.0),
+        )
         queryset = queryset.annotate(score=score)
         if sort is Sort.NEWEST:
             return queryset.order_by("-date", "-pk")

@@ -50,3 +50,14 @@ def test_nothing_read_inside_a_transaction_is_kept():
         value("sv")
         value("sv")
     assert calls == ["sv", "sv"]
+
+
+def test_the_memo_is_bounded(monkeypatch):
+    """Arguments can come from visitors (a search's terms): a worker keeps at most MEMO_SIZE."""
+    monkeypatch.setattr(pagecache, "MEMO_SIZE", 3)
+    value, calls = counting()
+    for key in ("a", "b", "c", "d"):
+        value(key)
+    value("d")  # kept: the memo started over with it
+    value("a")  # dropped when the memo was full
+    assert calls == ["a", "b", "c", "d", "a"]
