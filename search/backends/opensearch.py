@@ -63,7 +63,15 @@ FILTER_FIELDS = {
 }
 FACET_SIZE = 500
 # Snippet sources, in the order the database backend's excerpt text puts them.
-HIGHLIGHT_FIELDS = ("summary", "summary.en", "summary_en.en", "body", "body.en")
+# Snippet sources by preference, for pages in each language (as QUERY_FIELDS below).
+HIGHLIGHT_FIELDS = {
+    "sv": ("summary", "summary_en.en", "body"),
+    "en": ("summary.en", "summary_en.en", "body.en"),
+}
+# Text fields whose positions are stored with character offsets, so that highlighting reads them
+# instead of analysing the hits' text again: that analysis was over half the engine's time for
+# a search (docs/benchmarks.md), for about a third more index on disk.
+OFFSET_FIELDS = frozenset({"summary", "summary_en", "body"})
 SNIPPET_LENGTH = 200
 # The deepest page SearchQuery allows must stay answerable (the engine's default stops at 10,000).
 MAX_RESULT_WINDOW = MAX_PAGE * MAX_PAGE_SIZE
@@ -231,9 +239,12 @@ def _custom(*filters: str) -> dict[str, Any]:
     }
 
 
-def _text_field(**extra: Any) -> dict[str, Any]:
+def _text_field(offsets: bool = False, **extra: Any) -> dict[str, Any]:
     """A text field analysed as Swedish, with an English-analysed ``.en`` sub-field."""
-    fields = {"en": {"type": "text", "analyzer": "en_index", "search_analyzer": "en_search"}}
+    positions = {"index_options": "offsets"} if offsets else {}
+    fields = {
+        "en": {"type": "text", "analyzer": "en_index", "search_analyzer": "en_search", **positions}
+    }
     fields.update(extra.pop("fields", {}))
     return {
         "type": "text",
@@ -241,12 +252,13 @@ def _text_field(**extra: Any) -> dict[str, Any]:
         "search_analyzer": "sv_search",
         "copy_to": "spelling",
         "fields": fields,
+        **positions,
         **extra,
     }
 
 
 def mappings() -> dict[str, Any]:
-    text_fields = {name: _text_field() for name in FIELD_BOOSTS}
+    text_fields = {name: _text_field(offsets=name in OFFSET_FIELDS) for name in FIELD_BOOSTS}
     text_fields["title"] = _text_field(fields={"raw": {"type": "keyword", "ignore_above": 256}})
     return {
         "dynamic": "strict",
@@ -351,13 +363,22 @@ def has_words(text: str) -> bool:
     )
 
 
-def text_query_any_language(text: str) -> dict[str, Any]:
-    """``text_query`` on every page, each searched in the language its text is in.
+def searched_languages(visitor_language: str) -> tuple[str, ...]:
+    """The languages of the pages a visitor searches: Swedish visitors search Swedish pages;
+    English ones both, as few pages are translated yet (the rest are English aliases of
+    Swedish pages)."""
+    return LANGUAGES if index_language(visitor_language) == "en" else ("sv",)
 
-    English visitors see English pages and, until they are translated, Swedish ones (aliases):
-    the English words of a query meet the Swedish pages' English summary and, through the
-    glossary, their Swedish text.
+
+def text_query_in(text: str, languages: tuple[str, ...]) -> dict[str, Any]:
+    """``text_query`` on pages in ``languages``, each searched in the language its text is in.
+
+    For English visitors the English words of a query meet the Swedish pages' English summary
+    and, through the glossary, their Swedish text. Only the languages searched get a clause: a
+    Swedish visitor's search paid for an English half that could match nothing.
     """
+    if len(languages) == 1:
+        return text_query(text, languages[0])
     return {
         "bool": {
             "should": [
@@ -367,7 +388,7 @@ def text_query_any_language(text: str) -> dict[str, Any]:
                         "must": [text_query(text, language)],
                     }
                 }
-                for language in LANGUAGES
+                for language in languages
             ],
             "minimum_should_match": 1,
         }
@@ -423,22 +444,31 @@ def sort_clause(sort: Sort, has_text: bool) -> list[Any]:
     return ["_score", *newest]
 
 
-def highlight_request() -> dict[str, Any]:
+def highlight_fields(languages: tuple[str, ...]) -> list[str]:
+    """The snippet sources of pages in ``languages``, by preference, each field once."""
+    return list(
+        dict.fromkeys(name for language in languages for name in HIGHLIGHT_FIELDS[language])
+    )
+
+
+def highlight_request(languages: tuple[str, ...]) -> dict[str, Any]:
+    """Highlights only in fields written in a searched language: the others never match."""
     return {
         "encoder": "html",  # the text is escaped; only our <mark> tags are HTML
         "pre_tags": ["<mark>"],
         "post_tags": ["</mark>"],
         "fragment_size": SNIPPET_LENGTH,
         "number_of_fragments": 1,
-        "fields": {name: {} for name in HIGHLIGHT_FIELDS},
+        "fields": {name: {} for name in highlight_fields(languages)},
     }
 
 
 def search_body(query: SearchQuery, text: str, locale_code: str) -> dict[str, Any]:
     text = text if has_words(text) else ""
+    languages = searched_languages(query.language)
     scope: dict[str, Any] = {"bool": {"filter": [{"term": {"locale": locale_code}}]}}
     if text:
-        scope["bool"]["must"] = [text_query_any_language(text)]
+        scope["bool"]["must"] = [text_query_in(text, languages)]
     body: dict[str, Any] = {
         "query": scope,
         "post_filter": {"bool": {"filter": filter_clauses(query.filters)}},
@@ -451,7 +481,7 @@ def search_body(query: SearchQuery, text: str, locale_code: str) -> dict[str, An
         "_source": False,
     }
     if text:
-        body["highlight"] = highlight_request()
+        body["highlight"] = highlight_request(languages)
         body["suggest"] = spelling_suggester(text)
     return body
 
@@ -556,10 +586,8 @@ class OpenSearchBackend(SearchBackend):
         return {language: f"{self.alias(language)}-{stamp}" for language in LANGUAGES}
 
     def search_aliases(self, language: str) -> list[str]:
-        """Swedish visitors search Swedish pages; English ones both, as few pages are English."""
-        if language == "sv":
-            return [self.alias("sv")]
-        return [self.alias(code) for code in LANGUAGES]
+        """The indices of the languages a visitor searches (``searched_languages``)."""
+        return [self.alias(code) for code in searched_languages(language)]
 
     # Index management -------------------------------------------------------------------------
 
@@ -845,7 +873,7 @@ def live_pages(page_ids: list[int]) -> dict[int, KnowledgePage]:
 
 def snippet(highlight: dict[str, list[str]]) -> str | None:
     """The first highlighted fragment, by field preference; already escaped by the engine."""
-    for field in HIGHLIGHT_FIELDS:
+    for field in highlight_fields(LANGUAGES):
         fragments = highlight.get(field)
         if fragments:
             return fragments[0].replace("\n", " ")

@@ -112,6 +112,16 @@ class SearchContract:
         self.assertNotIn("trygg-hemgang-skora-aldre", slugs(results))
         self.assertEqual({hit.page.locale.language_code for hit in results.hits}, {"en"})
 
+    def test_english_results_are_highlighted_in_english_and_swedish_pages(self):
+        translated = ask(self.backend, "q=readmissions&page_size=50", language="en")
+        page = next(
+            hit for hit in translated.hits if hit.page.slug == "safe-discharge-frail-older-people"
+        )
+        self.assertIn("<mark>", page.highlight)  # "readmitted", from its English text
+        untranslated = ask(self.backend, "q=role play&page_size=50", language="en")
+        alias = next(hit for hit in untranslated.hits if hit.page.slug == SWEDISH_ONLY)
+        self.assertIn("<mark>", alias.highlight)  # from its English summary
+
     def test_each_language_lists_its_own_pages_once(self):
         swedish = ask(self.backend, "q=dialys&page_size=50")
         english = ask(self.backend, "q=dialysis&page_size=50", language="en")
