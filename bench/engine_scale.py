@@ -103,7 +103,7 @@ def measure(size: int, searches: bool = True) -> dict:
         load_seconds = loaded["load_seconds"]
     else:
         started = time.perf_counter()
-        backend.rebuild_documents(documents(size), size * 2, stdout=io.StringIO())
+        backend.rebuild(documents(size), size * 2, stdout=io.StringIO())
         load_seconds = time.perf_counter() - started
         marker.write_text(json.dumps({"load_seconds": load_seconds, "index": stamp}))
     if not searches:

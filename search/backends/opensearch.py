@@ -28,7 +28,6 @@ from contextlib import contextmanager, suppress
 from typing import Any, TextIO
 
 from django.conf import settings
-from django.db.models import QuerySet
 from django.utils import timezone, translation
 from django.utils.html import escape
 from opensearchpy import OpenSearch
@@ -616,23 +615,16 @@ class OpenSearchBackend(SearchBackend):
                 index=",".join(self.alias(code) for code in LANGUAGES), ignore_unavailable=True
             )
 
-    def rebuild(self, pages: Iterable[KnowledgePage], stdout: TextIO = sys.stdout) -> None:
-        """Index every page into new indices, then swap the aliases to them in one step.
-
-        Until the swap, searches (and signal-driven writes) use the old indices; if anything
-        fails, the new indices are deleted and the old ones stay in service.
-        """
-        if isinstance(pages, QuerySet):
-            total, pages = pages.count(), pages.iterator(chunk_size=BULK_CHUNK)
-        else:
-            pages = list(pages)
-            total = len(pages)
-        self.rebuild_documents(map(build_document, pages), total, stdout)
-
-    def rebuild_documents(
+    def rebuild(
         self, documents: Iterable[SearchDocument], total: int, stdout: TextIO = sys.stdout
     ) -> None:
-        """``rebuild`` from documents already built (the benchmark's engine-only corpus)."""
+        """Index every document into new indices, then swap the aliases to them in one step.
+
+        Until the swap, searches (and signal-driven writes) use the old indices; if anything
+        fails, the new indices are deleted and the old ones stay in service. ``total`` is for
+        the progress bar: ``documents`` is usually a generator (rebuild_search_index builds
+        each page's document once for both indexes).
+        """
         stdout.write(f"OpenSearch index ({self.prefix}): {total} pages")
         with engine_errors("rebuild"):
             body = index_body()

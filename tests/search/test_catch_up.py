@@ -12,7 +12,7 @@ import time
 
 import pytest
 from django.core.cache import cache
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 
 from search import indexing, service
 from search.backends.opensearch import OpenSearchBackend
@@ -154,3 +154,15 @@ def test_a_backlog_goes_one_batch_per_search(
     client.get("/sv/api/search/", {"q": "esther"})
     assert not PendingIndexChange.objects.exists()
     assert engine_total(backend, "zebrafink") == 2
+
+
+def test_a_rebuild_with_the_engine_down_still_completes_the_database_index(engine, settings):
+    """The fallback index is rebuilt in the same pass as the engine's: an engine that fails
+    must not leave it half-built."""
+    _backend, story = engine
+    service.database_backend().clear()
+    engine_down(settings)
+    with pytest.raises(CommandError, match="database index is rebuilt, but the search engine"):
+        call_command("rebuild_search_index", stdout=io.StringIO())
+    found = service.database_backend().search(SearchQuery(text="Esther kommer hem"))
+    assert [hit.page.pk for hit in found.hits] == [story.pk]

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import sys
+from collections import deque
+from collections.abc import Iterator
 
 from django.core.management.base import BaseCommand, CommandError, OutputWrapper
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from search.backends.base import BackendUnavailable
 from search.backends.database import DatabaseBackend
-from search.documents import build_document
+from search.documents import SearchDocument, build_document
 from search.indexing import BATCH, indexable_pages
 from search.models import PendingIndexChange
 from search.service import configured_backend
@@ -35,24 +38,48 @@ class Command(BaseCommand):
         pages = indexable_pages()
         total = pages.count()
         database = DatabaseBackend()
+        engine = configured_backend()
+        with_engine = engine.name != database.name
         self.stdout.write(f"Database index: {total} pages")
         database.clear()
-        batch = []
-        for done, page in enumerate(pages.iterator(chunk_size=BATCH), start=1):
-            batch.append(build_document(page))
-            if len(batch) == BATCH or done == total:
-                database.add_documents(batch)
-                batch = []
-                progress(done, total, self.stdout)
-        engine = configured_backend()
-        if engine.name != database.name:
+        documents = self.indexed_in_database(pages, total, database, show_progress=not with_engine)
+        if not with_engine:
+            deque(documents, maxlen=0)
+        else:
             started = timezone.now()
             try:
-                engine.rebuild(pages, stdout=self.stdout)
+                engine.rebuild(documents, total, stdout=self.stdout)
                 # What was live when the rebuild began is in the new index now.
                 PendingIndexChange.objects.filter(queued_at__lt=started).delete()
             except BackendUnavailable as error:
+                deque(documents, maxlen=0)  # the fallback index is completed all the same
                 raise CommandError(
                     f"The database index is rebuilt, but the search engine's is not: {error}"
                 ) from error
         self.stdout.write(self.style.SUCCESS("Search index rebuilt."))
+
+    def indexed_in_database(
+        self, pages: QuerySet, total: int, database: DatabaseBackend, show_progress: bool
+    ) -> Iterator[SearchDocument]:
+        """Each page's document, added to the database index in batches as it is passed on.
+
+        Why one pass: the engine's rebuild used to load and build every page again after the
+        database's, and building a document is most of a rebuild's Python time
+        (docs/benchmarks.md). The last batch is written when the pages run out, not at the
+        count taken before, so a page unpublished meanwhile cannot hold back the batch.
+        """
+        batch: list[SearchDocument] = []
+        done = 0
+        for done, page in enumerate(pages.iterator(chunk_size=BATCH), start=1):
+            document = build_document(page)
+            batch.append(document)
+            if len(batch) == BATCH:
+                database.add_documents(batch)
+                batch = []
+                if show_progress:
+                    progress(done, max(total, done), self.stdout)
+            yield document
+        if batch:
+            database.add_documents(batch)
+        if show_progress:
+            progress(done, done, self.stdout)
