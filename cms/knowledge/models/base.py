@@ -11,7 +11,8 @@ import datetime
 
 from django import forms
 from django.db import models
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Func, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 from modelcluster.contrib.taggit import ClusterTaggableManager
 from modelcluster.fields import ParentalKey, ParentalManyToManyField
@@ -219,21 +220,29 @@ class KnowledgePage(Page):
         return getattr(self.specific_class, "kind_slug", "page")
 
     def related_pages(self, limit: int = 4) -> QuerySet[KnowledgePage]:
-        """Other live work that shares themes with this page, then tags (DESIGN.md)."""
+        """Other live work that shares themes with this page, then tags (DESIGN.md).
+
+        Only pages linked to one of these themes or tags are considered, and each one's shared
+        links are counted by index lookups: joining every page to all its themes and tags and
+        grouping made a project page's render grow with the archive (docs/benchmarks.md).
+        """
         theme_ids = list(self.themes.values_list("pk", flat=True))
         tag_ids = list(self.tagged_items.values_list("tag_id", flat=True))
+        theme_links = KnowledgePage.themes.through.objects.filter(theme_id__in=theme_ids)
+        tag_links = TaggedKnowledgePage.objects.filter(tag_id__in=tag_ids)
         return (
             KnowledgePage.objects.live()
             .public()
             .filter(locale_id=self.locale_id)
+            .filter(
+                Q(pk__in=theme_links.values("knowledgepage_id"))
+                | Q(pk__in=tag_links.values("content_object_id"))
+            )
             .exclude(pk=self.pk)
             .annotate(
-                shared_themes=Count("themes", filter=Q(themes__in=theme_ids), distinct=True),
-                shared_tags=Count(
-                    "tagged_items", filter=Q(tagged_items__tag__in=tag_ids), distinct=True
-                ),
+                shared_themes=_count_of(theme_links.filter(knowledgepage_id=OuterRef("pk"))),
+                shared_tags=_count_of(tag_links.filter(content_object_id=OuterRef("pk"))),
             )
-            .filter(Q(shared_themes__gt=0) | Q(shared_tags__gt=0))
             .order_by("-shared_themes", "-shared_tags", "-date", "pk")
             .select_related("municipality", "lead_image")[:limit]
         )
@@ -242,6 +251,14 @@ class KnowledgePage(Page):
         context = super().get_context(request, *args, **kwargs)
         context["related_pages"] = self.related_pages()
         return context
+
+
+def _count_of(links: QuerySet) -> Coalesce:
+    """The number of rows of ``links`` (correlated to the outer page) as an annotation."""
+    return Coalesce(
+        Subquery(links.order_by().values(n=Func("pk", function="COUNT")).values("n")[:1]),
+        0,
+    )
 
 
 def knowledge_edit_handler(*tabs: ObjectList) -> TabbedInterface:
