@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import logging
+from functools import partial
+
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.utils.translation import get_language
@@ -10,8 +13,10 @@ from django.views.decorators.http import require_GET
 from cms.knowledge.facets import DIMENSIONS
 from search import service
 from search.query import SearchQuery, clean_text
+from search.results import SearchResults
 
 AUTOCOMPLETE_LIMIT = 8
+logger = logging.getLogger(__name__)
 
 
 def _language() -> str:
@@ -21,19 +26,21 @@ def _language() -> str:
 @require_GET
 def search_page(request: HttpRequest) -> HttpResponse:
     query = SearchQuery.from_params(request.GET, language=_language())
-    results = service.search(query) if (query.text or query.filters.is_active) else None
-    return render(
+    searching = query.text or query.filters.is_active
+    results = service.search(query, record=False) if searching else None
+    response = render(
         request,
         "search/search_page.html",
         {"query": query, "results": results, "filter_query": query.filters.query_string()},
     )
+    return _recorded_after_sending(response, query, results)
 
 
 @require_GET
 def search_api(request: HttpRequest) -> JsonResponse:
     language = request.GET.get("language") or _language()
     query = SearchQuery.from_params(request.GET, language=language)
-    results = service.search(query)
+    results = service.search(query, record=False)
     payload = results.as_json()
     payload["query"] = {
         "q": query.text,
@@ -44,7 +51,31 @@ def search_api(request: HttpRequest) -> JsonResponse:
             for name in DIMENSIONS
         },
     }
-    return JsonResponse(payload, json_dumps_params={"ensure_ascii": False})
+    response = JsonResponse(payload, json_dumps_params={"ensure_ascii": False})
+    return _recorded_after_sending(response, query, results)
+
+
+def _recorded_after_sending(
+    response: HttpResponse, query: SearchQuery, results: SearchResults | None
+) -> HttpResponse:
+    """Count the search in the log once the response has been sent.
+
+    Why after: the log's write waits for the database to commit it to disk, a few milliseconds
+    the visitor had no reason to wait for (docs/benchmarks.md). The WSGI server calls the
+    response's ``close()`` after its last byte, and ``close()`` runs the response's closers
+    (Django's own mechanism for releasing a response's resources); Django's test client calls
+    it too, so tests see the count at once.
+    """
+    if results is not None and query.text:
+        response._resource_closers.append(partial(_record, query, results.total))
+    return response
+
+
+def _record(query: SearchQuery, total: int) -> None:
+    try:
+        service.record_search(query, total)
+    except Exception:  # close() would swallow it silently: say what was lost
+        logger.exception("Could not count the search %r in the search log", query.text)
 
 
 @require_GET

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import io
+from unittest import mock
 
 from django.core.management import call_command
+from django.db import DatabaseError
 from django.test import TestCase
 from wagtail.contrib.search_promotions.models import Query, SearchPromotion
 
@@ -117,6 +119,18 @@ class SearchHttpTests(TestCase):
         self.assertEqual((nothing.searches, nothing.zero_results), (1, 1))
         field_names = {field.name for field in SearchLogEntry._meta.get_fields()}
         self.assertFalse(field_names & {"ip", "ip_address", "user", "session", "user_agent"})
+
+    def test_a_log_that_cannot_be_written_costs_the_visitor_nothing(self):
+        """The count is written after the response is sent; if it fails, the visitor has their
+        results and the failure is logged, not lost silently."""
+        with (
+            mock.patch("search.service.record_search", side_effect=DatabaseError("disk full")),
+            self.assertLogs("search.views", level="ERROR") as logged,
+        ):
+            response = self.client.get("/sv/api/search/", {"q": "dialys"})
+        self.assertEqual(response.status_code, 200)
+        self.assertGreater(response.json()["total"], 0)
+        self.assertIn("dialys", logged.output[0])
 
     def test_editors_picks_come_first(self):
         story = CaseStoryPage.objects.get(slug="nar-esther-berattade-pa-esthercafet")
