@@ -27,7 +27,7 @@ def _language() -> str:
 def search_page(request: HttpRequest) -> HttpResponse:
     query = SearchQuery.from_params(request.GET, language=_language())
     searching = query.text or query.filters.is_active
-    results = service.search(query, record=False) if searching else None
+    results = service.search(query) if searching else None
     response = render(
         request,
         "search/search_page.html",
@@ -40,7 +40,7 @@ def search_page(request: HttpRequest) -> HttpResponse:
 def search_api(request: HttpRequest) -> JsonResponse:
     language = request.GET.get("language") or _language()
     query = SearchQuery.from_params(request.GET, language=language)
-    results = service.search(query, record=False)
+    results = service.search(query)
     payload = results.as_json()
     payload["query"] = {
         "q": query.text,

@@ -61,7 +61,6 @@ FILTER_FIELDS = {
     "year": "year",
 }
 FACET_SIZE = 500
-# Snippet sources, in the order the database backend's excerpt text puts them.
 # Snippet sources by preference, for pages in each language (as QUERY_FIELDS below).
 HIGHLIGHT_FIELDS = {
     "sv": ("summary", "summary_en.en", "body"),
@@ -448,6 +447,10 @@ def highlight_fields(languages: tuple[str, ...]) -> list[str]:
     return list(
         dict.fromkeys(name for language in languages for name in HIGHLIGHT_FIELDS[language])
     )
+
+
+# Which returned fragment becomes a hit's snippet, whichever languages were searched.
+SNIPPET_PREFERENCE = highlight_fields(LANGUAGES)
 
 
 def highlight_request(languages: tuple[str, ...]) -> dict[str, Any]:
@@ -865,7 +868,7 @@ def live_pages(page_ids: list[int]) -> dict[int, KnowledgePage]:
 
 def snippet(highlight: dict[str, list[str]]) -> str | None:
     """The first highlighted fragment, by field preference; already escaped by the engine."""
-    for field in highlight_fields(LANGUAGES):
+    for field in SNIPPET_PREFERENCE:
         fragments = highlight.get(field)
         if fragments:
             return fragments[0].replace("\n", " ")

@@ -128,7 +128,7 @@ def test_the_sync_command_sends_the_queue_too(engine, settings, django_capture_o
     engine_down(settings)
     publish_with_word(story, "zebrafink", django_capture_on_commit_callbacks)
     engine_up(settings)
-    service.search(SearchQuery(text="esther"), record=False)
+    service.search(SearchQuery(text="esther"))
     assert PendingIndexChange.objects.exists()
     out = io.StringIO()
     call_command("sync_search_index", stdout=out)

@@ -161,7 +161,7 @@ class EngineOutage(EngineMixin, TestCase):
         subprocess.run([str(SCRIPT), "stop"], check=True, stdout=subprocess.DEVNULL)
         try:
             with self.assertLogs("search.service", level="WARNING") as logs:
-                results = service.search(SearchQuery.from_params({"q": ["dialys"]}), record=False)
+                results = service.search(SearchQuery.from_params({"q": ["dialys"]}))
             self.assertTrue(results.fallback)
             self.assertEqual(results.backend, "database")
             self.assertIn("egenvardsdialys-dialysenheterna", slugs(results))
