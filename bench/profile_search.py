@@ -25,6 +25,9 @@ def main() -> None:
     parser.add_argument("--path", default="/sv/api/search/?q={q}")
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--name", default="search")
+    parser.add_argument(
+        "--show-all", action="store_true", help="keep library frames (Django, Wagtail) in the tree"
+    )
     options = parser.parse_args()
     os.environ.update(services.site_env(options.size, options.backend))
 
@@ -45,7 +48,7 @@ def main() -> None:
                 assert client.get(path).status_code == 200, path
     PROFILES.mkdir(parents=True, exist_ok=True)
     target = PROFILES / f"{options.name}-{options.size}-{options.backend}.txt"
-    target.write_text(profiler.output_text(unicode=True, show_all=False))
+    target.write_text(profiler.output_text(unicode=True, show_all=options.show_all))
     print(target)
 
 

@@ -8,6 +8,10 @@ from typing import Any
 from cms.knowledge.facets import Facet
 from cms.knowledge.models import KnowledgePage
 
+# What a hit shows besides the page's own fields (the search page, the JSON): every backend
+# loads its hits' pages with these, in the same query.
+HIT_RELATED = ("municipality", "locale")
+
 
 @dataclass
 class Hit:

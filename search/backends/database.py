@@ -49,7 +49,7 @@ from search.documents import SearchDocument, build_document
 from search.glossary import Equivalent, equivalents
 from search.models import SearchEntry, SearchTerm, SearchWord
 from search.query import SearchQuery, Sort
-from search.results import Hit, SearchResults
+from search.results import HIT_RELATED, Hit, SearchResults
 
 FIELD_BOOSTS = {
     "title": 3.0,
@@ -341,7 +341,7 @@ class DatabaseBackend(SearchBackend):
         return matching
 
     def _order(self, queryset: QuerySet, clauses: list[Clause], sort: Sort) -> QuerySet:
-        queryset = queryset.select_related("municipality", "lead_image", "locale")
+        queryset = queryset.select_related(*HIT_RELATED)
         terms = sorted(set().union(*(clause.terms for clause in clauses))) if clauses else []
         if not terms:
             return queryset.annotate(score=Value(0.0, output_field=FloatField())).order_by(

@@ -23,8 +23,11 @@ the service answers from the database.
 from __future__ import annotations
 
 import sys
+from collections import deque
 from collections.abc import Iterable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager, suppress
+from itertools import islice
 from typing import Any, TextIO
 
 from django.conf import settings
@@ -32,7 +35,7 @@ from django.utils import timezone, translation
 from django.utils.html import escape
 from opensearchpy import OpenSearch
 from opensearchpy.exceptions import OpenSearchException, TransportError
-from opensearchpy.helpers import bulk, streaming_bulk
+from opensearchpy.helpers import bulk
 
 from cms.core.languages import active_locale_id, locale_codes
 from cms.knowledge.facets import (
@@ -49,7 +52,7 @@ from search.backends.database import FIELD_BOOSTS
 from search.documents import SearchDocument, build_document
 from search.glossary import equivalents
 from search.query import LANGUAGES, MAX_PAGE, MAX_PAGE_SIZE, SearchQuery, Sort
-from search.results import Hit, SearchResults
+from search.results import HIT_RELATED, Hit, SearchResults
 
 # Keyword field behind each filter dimension of cms.knowledge.facets.Filters.
 FILTER_FIELDS = {
@@ -631,20 +634,25 @@ class OpenSearchBackend(SearchBackend):
         stdout.write(f"OpenSearch index ({self.prefix}): {total} pages")
         with engine_errors("rebuild"):
             body = index_body()
+            # Nobody searches the new indices before the swap: no periodic refreshes while
+            # they fill (each one writes a segment the engine must later merge).
+            body["settings"]["refresh_interval"] = "-1"
             new = self.new_index_names()
             for index in new.values():
                 self.engine.indices.create(index=index, body=body, request_timeout=BULK_TIMEOUT)
+            names = ",".join(new.values())
             try:
                 self._load(documents, new, total, stdout)
+                self.engine.indices.put_settings(
+                    index=names, body={"index": {"refresh_interval": None}}
+                )
                 # Making 100,000s of fresh documents searchable takes longer than a search may
                 # (SEARCH_ENGINE_TIMEOUT): at 200,000 documents the 2 s default failed it.
-                self.engine.indices.refresh(
-                    index=",".join(new.values()), request_timeout=BULK_TIMEOUT
-                )
+                self.engine.indices.refresh(index=names, request_timeout=BULK_TIMEOUT)
                 old = self._swap_aliases(new)
             except Exception:
                 with suppress(OpenSearchException):
-                    self.engine.indices.delete(index=",".join(new.values()))
+                    self.engine.indices.delete(index=names)
                 raise
             if old:
                 self.engine.indices.delete(
@@ -659,6 +667,15 @@ class OpenSearchBackend(SearchBackend):
         total: int,
         stdout: TextIO,
     ) -> None:
+        """Send the documents in chunks, building the next chunk while the engine indexes one.
+
+        Why a sending thread: building documents is Python's work and indexing them the
+        engine's, on other cores; sent one after the other, each waited for the other
+        (docs/benchmarks.md, "Rebuild"). The documents are built here, in the caller's thread:
+        building one reads the database (and the rebuild's generator writes the database
+        index), and Django's connections belong to their thread. At most two chunks wait, so
+        memory stays bounded whatever the corpus size.
+        """
         # Imported here: the command module imports the service, which imports this module.
         from search.management.commands.rebuild_search_index import progress
 
@@ -667,16 +684,23 @@ class OpenSearchBackend(SearchBackend):
             for document in documents
         )
         done = 0
-        for done, _ in enumerate(
-            streaming_bulk(
-                self.engine, actions, chunk_size=BULK_CHUNK, request_timeout=BULK_TIMEOUT
-            ),
-            start=1,
-        ):
-            if done % 10 == 0 or done == total:
-                progress(done, total, stdout)
-        if done != total:
-            progress(done, done, stdout)
+        in_flight: deque[Future[int]] = deque()
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="bulk") as sender:
+            while chunk := list(islice(actions, BULK_CHUNK)):
+                in_flight.append(sender.submit(self._send_chunk, chunk))
+                while len(in_flight) > 1 or (in_flight and in_flight[0].done()):
+                    done += in_flight.popleft().result()
+                    progress(done, max(total, done), stdout)
+            while in_flight:
+                done += in_flight.popleft().result()
+        progress(done, done, stdout)
+
+    def _send_chunk(self, actions: list[dict[str, Any]]) -> int:
+        """One bulk request; any document the engine refuses fails the rebuild (BulkIndexError)."""
+        indexed, _ = bulk(
+            self.engine, actions, chunk_size=len(actions), request_timeout=BULK_TIMEOUT
+        )
+        return indexed
 
     def _swap_aliases(self, new: dict[str, str]) -> list[str]:
         """Point each alias at its new index in one atomic call; return the indices replaced."""
@@ -859,11 +883,9 @@ def live_pages(page_ids: list[int]) -> dict[int, KnowledgePage]:
     """Live, public pages in the active language, by id (call inside translation.override)."""
     if not page_ids:
         return {}
-    return (
-        live_knowledge_pages()
-        .select_related("municipality", "lead_image", "locale")
-        .in_bulk(page_ids)
-    )
+    # No ORDER BY: the hits keep the engine's order, and compiling Page's default ordering
+    # (the tree path) was a fifth of this query's Python time.
+    return live_knowledge_pages().select_related(*HIT_RELATED).order_by().in_bulk(page_ids)
 
 
 def snippet(highlight: dict[str, list[str]]) -> str | None:

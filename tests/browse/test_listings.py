@@ -78,6 +78,18 @@ def test_all_work_listing_shows_everything_with_facet_counts(client, site_tree, 
     assert facet_count(html, "year", "2024") == 3
 
 
+def test_every_facet_checkbox_has_its_own_id_and_label(client, site_tree, work):
+    """A label names its checkbox (screen readers, and a click on the text ticks the box)."""
+    html = client.get(site_tree.listing.url, {"theme": "egenvard"}).content.decode()
+    ids = re.findall(r'<input type="checkbox" id="([^"]+)" name="(\w+)" value="([^"]+)"', html)
+    assert len(ids) >= 10
+    assert len({input_id for input_id, _, _ in ids}) == len(ids)
+    for input_id, name, value in ids:
+        assert input_id == f"filter-{name}-{value}".lower()
+        assert f'<label for="{input_id}">' in html
+    assert 'id="filter-theme-egenvard" name="theme" value="egenvard" checked' in html
+
+
 def test_filters_combine_and_facets_use_the_other_filters(client, site_tree, work):
     response = client.get(site_tree.listing.url, {"theme": "vardovergangar", "type": "project"})
     assert titles(response) == {"Projekt Eksjö vårdövergång", "Projekt Nässjö båda"}
