@@ -15,6 +15,7 @@ from django.core.cache import cache
 from django.core.management import CommandError, call_command
 
 from search import indexing, service
+from search.backends import opensearch
 from search.backends.opensearch import OpenSearchBackend
 from search.indexing import CATCH_UP_KEY
 from search.models import PendingIndexChange
@@ -166,3 +167,34 @@ def test_a_rebuild_with_the_engine_down_still_completes_the_database_index(engin
         call_command("rebuild_search_index", stdout=io.StringIO())
     found = service.database_backend().search(SearchQuery(text="Esther kommer hem"))
     assert [hit.page.pk for hit in found.hits] == [story.pk]
+
+
+def test_a_rebuild_the_engine_refuses_midway_keeps_the_old_index(engine, site_tree, monkeypatch):
+    """Documents go in chunks while the next is built; a refused chunk stops the rebuild, the
+    new indices are deleted, the old ones keep answering and the database index is complete."""
+    backend, story = engine
+    for number in range(6):
+        factories.CaseStoryPageFactory(parent=site_tree.eksjo, title=f"Esther träffar {number}")
+    old_indices = set(backend.engine.indices.get_alias(name=backend.alias("sv")))
+    monkeypatch.setattr(opensearch, "BULK_CHUNK", 2)
+    real_action = opensearch.index_action
+
+    def refused_on_the_fifth_page(document, index):
+        action = real_action(document, index)
+        if document.title == "Esther träffar 3":
+            action["_source"]["date"] = "not a date"  # the engine's date mapping refuses it
+        return action
+
+    monkeypatch.setattr(opensearch, "index_action", refused_on_the_fifth_page)
+    with pytest.raises(CommandError, match="database index is rebuilt, but the search engine"):
+        call_command("rebuild_search_index", stdout=io.StringIO())
+    assert set(backend.engine.indices.get_alias(name=backend.alias("sv"))) == old_indices
+    prefix = f"{backend.prefix}-*"
+    assert set(backend.engine.indices.get(index=prefix)) == old_indices | set(
+        backend.engine.indices.get_alias(name=backend.alias("en"))
+    )
+    backend.refresh()
+    old_answer = backend.search(SearchQuery(text="Esther kommer hem"))  # the old index answers
+    assert [hit.page.pk for hit in old_answer.hits] == [story.pk]
+    found = service.database_backend().search(SearchQuery(text="Esther träffar"))
+    assert found.total == 6
