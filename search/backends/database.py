@@ -287,16 +287,19 @@ class DatabaseBackend(SearchBackend):
         with translation.override(query.language):
             base = live_knowledge_pages()
             clauses = parse_clauses(query.text)
-            matching = self._materialise(base, self._match(base, clauses), clauses)
+            matching, ids = self._materialise(base, self._match(base, clauses), clauses)
             suggestion = None
-            if clauses and not matching.exists():
+            if clauses and not (ids if ids is not None else matching.exists()):
                 suggestion = self.suggest(query.text, clauses)
                 if suggestion:
                     clauses = parse_clauses(suggestion)
-                    matching = self._materialise(base, self._match(base, clauses), clauses)
+                    matching, ids = self._materialise(base, self._match(base, clauses), clauses)
             facets = compute_facets(matching, query.filters)
             filtered = query.filters.apply(matching)
-            total = filtered.count()
+            # Unfiltered, the matching ids already are the total: no COUNT over them again.
+            total = (
+                len(ids) if ids is not None and not query.filters.is_active else filtered.count()
+            )
             ordered = self._order(filtered, clauses, query.sort)
             page_hits = list(ordered[query.offset : query.offset + query.page_size])
             # Highlight words containing what was typed ("dialys" in "egenvårdsdialysen"), not
@@ -322,17 +325,20 @@ class DatabaseBackend(SearchBackend):
         )
 
     @staticmethod
-    def _materialise(base: QuerySet, matching: QuerySet, clauses: list[Clause]) -> QuerySet:
+    def _materialise(
+        base: QuerySet, matching: QuerySet, clauses: list[Clause]
+    ) -> tuple[QuerySet, list[int] | None]:
         """Run the term matching once and filter by its page ids: the facets, the total and
         the page of hits are about ten queries, and each one re-ran every term's EXISTS
         (docs/benchmarks.md). Above MATERIALISE_LIMIT ids the list would cost more than it
-        saves, and the matching stays a subquery."""
+        saves, and the matching stays a subquery. The ids come back too (None when not
+        materialised): whether anything matched, and how many, need no further query."""
         if not clauses:
-            return matching
+            return matching, None
         ids = list(matching.values_list("pk", flat=True)[: MATERIALISE_LIMIT + 1])
         if len(ids) > MATERIALISE_LIMIT:
-            return matching
-        return base.filter(InIds(F("pk"), ids))
+            return matching, None
+        return base.filter(InIds(F("pk"), ids)), ids
 
     def _match(self, base: QuerySet, clauses: list[Clause]) -> QuerySet:
         matching = base
