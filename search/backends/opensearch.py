@@ -688,7 +688,7 @@ class OpenSearchBackend(SearchBackend):
         with ThreadPoolExecutor(max_workers=1, thread_name_prefix="bulk") as sender:
             while chunk := list(islice(actions, BULK_CHUNK)):
                 in_flight.append(sender.submit(self._send_chunk, chunk))
-                while len(in_flight) > 1 or (in_flight and in_flight[0].done()):
+                if len(in_flight) > 1:
                     done += in_flight.popleft().result()
                     progress(done, max(total, done), stdout)
             while in_flight:

@@ -179,13 +179,13 @@ def test_a_rebuild_the_engine_refuses_midway_keeps_the_old_index(engine, site_tr
     monkeypatch.setattr(opensearch, "BULK_CHUNK", 2)
     real_action = opensearch.index_action
 
-    def refused_on_the_fifth_page(document, index):
+    def refused_for_one_page(document, index):
         action = real_action(document, index)
         if document.title == "Esther träffar 3":
             action["_source"]["date"] = "not a date"  # the engine's date mapping refuses it
         return action
 
-    monkeypatch.setattr(opensearch, "index_action", refused_on_the_fifth_page)
+    monkeypatch.setattr(opensearch, "index_action", refused_for_one_page)
     with pytest.raises(CommandError, match="database index is rebuilt, but the search engine"):
         call_command("rebuild_search_index", stdout=io.StringIO())
     assert set(backend.engine.indices.get_alias(name=backend.alias("sv"))) == old_indices
