@@ -52,27 +52,52 @@ class Latency:
 
 
 def measure_latency(base_url: str, paths: list[str], rounds: int, warmup: int = 1) -> Latency:
-    """GET every path ``rounds`` times (interleaved), one at a time on a kept-alive connection."""
+    """GET every path ``rounds`` times (interleaved), one at a time."""
+    return measure_side_by_side(base_url, {"paths": paths}, rounds, warmup)["paths"]
+
+
+def measure_side_by_side(
+    base_url: str, series: dict[str, list[str]], rounds: int, warmup: int = 1
+) -> dict[str, Latency]:
+    """Latency of several series of paths measured in turns: path *i* of every series, then
+    path *i + 1*, for ``warmup + rounds`` passes, one request at a time.
+
+    Why in turns: measured one series after the other, whatever changes during the run (the
+    engine merging the segments of a rebuild that just finished, workers still warming up,
+    other work on the machine) lands on one series only, and the ratio between series measures
+    it too. The first series measured used to pay for the engine's warm-up after a rebuild
+    (docs/benchmarks.md, "Fifth round").
+    """
     parts = urlsplit(base_url)
     connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=60)
-    result = Latency()
+    results = {name: Latency() for name in series}
+    length = max(len(paths) for paths in series.values())
     for round_number in range(warmup + rounds):
-        for path in paths:
-            started = time.perf_counter()
-            connection.request("GET", path, headers={"Accept-Encoding": "identity"})
-            response = connection.getresponse()
-            body = response.read()
-            elapsed = (time.perf_counter() - started) * 1000
-            if round_number < warmup:
-                continue
-            if response.status != 200:
-                result.errors += 1
-                continue
-            result.samples_ms.append(elapsed)
-            if response.getheader("Content-Type", "").startswith("application/json"):
-                _read_json(body, elapsed, result)
+        for index in range(length):
+            for name, paths in series.items():
+                if index >= len(paths):
+                    continue
+                elapsed, status, body, content_type = _get(connection, paths[index])
+                if round_number < warmup:
+                    continue
+                result = results[name]
+                if status != 200:
+                    result.errors += 1
+                    continue
+                result.samples_ms.append(elapsed)
+                if content_type.startswith("application/json"):
+                    _read_json(body, elapsed, result)
     connection.close()
-    return result
+    return results
+
+
+def _get(connection: http.client.HTTPConnection, path: str) -> tuple[float, int, bytes, str]:
+    started = time.perf_counter()
+    connection.request("GET", path, headers={"Accept-Encoding": "identity"})
+    response = connection.getresponse()
+    body = response.read()
+    elapsed = (time.perf_counter() - started) * 1000
+    return elapsed, response.status, body, response.getheader("Content-Type", "")
 
 
 def _read_json(body: bytes, elapsed: float, result: Latency) -> None:

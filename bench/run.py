@@ -56,6 +56,7 @@ def import_corpus(size: int, env: dict[str, str]) -> dict:
         "seconds": seconds,
         "pages_per_s": size / seconds,
     }
+    RESULTS.mkdir(parents=True, exist_ok=True)
     marker.write_text(json.dumps(result))
     return result
 
@@ -113,10 +114,8 @@ def run_one(size: int, backend: str, options) -> dict:
     subprocess.run(["rm", "-rf", str(cache_dir)], check=True)
     with services.gunicorn(env, options.workers) as base:
         print(f"[{size} {backend}] search latency …", flush=True)
-        result["search"] = {
-            name: load.measure_latency(base, paths, options.rounds).summary()
-            for name, paths in search_paths().items()
-        }
+        measured = load.measure_side_by_side(base, search_paths(), options.rounds)
+        result["search"] = {name: latency.summary() for name, latency in measured.items()}
         if options.page_views:
             print(f"[{size} {backend}] page views …", flush=True)
             result["views"] = measure_views(base, size, options)
