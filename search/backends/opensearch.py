@@ -23,9 +23,7 @@ the service answers from the database.
 from __future__ import annotations
 
 import sys
-from collections import deque
 from collections.abc import Iterable, Iterator
-from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager, suppress
 from itertools import islice
 from typing import Any, TextIO
@@ -49,6 +47,7 @@ from cms.knowledge.models import KnowledgePage
 from search import analysis
 from search.backends.base import BackendUnavailable, SearchBackend
 from search.backends.database import FIELD_BOOSTS
+from search.background import BackgroundWriter
 from search.documents import SearchDocument, build_document
 from search.glossary import equivalents
 from search.query import LANGUAGES, MAX_PAGE, MAX_PAGE_SIZE, SearchQuery, Sort
@@ -669,12 +668,11 @@ class OpenSearchBackend(SearchBackend):
     ) -> None:
         """Send the documents in chunks, building the next chunk while the engine indexes one.
 
-        Why a sending thread: building documents is Python's work and indexing them the
-        engine's, on other cores; sent one after the other, each waited for the other
-        (docs/benchmarks.md, "Rebuild"). The documents are built here, in the caller's thread:
-        building one reads the database (and the rebuild's generator writes the database
-        index), and Django's connections belong to their thread. At most two chunks wait, so
-        memory stays bounded whatever the corpus size.
+        Why a sending thread (``BackgroundWriter``): building documents is Python's work and
+        indexing them the engine's, on other cores; sent one after the other, each waited for
+        the other (docs/benchmarks.md, "Rebuild"). The documents are built here, in the
+        caller's thread: building one reads the database, and the caller decides where the
+        database index is written.
         """
         # Imported here: the command module imports the service, which imports this module.
         from search.management.commands.rebuild_search_index import progress
@@ -684,15 +682,12 @@ class OpenSearchBackend(SearchBackend):
             for document in documents
         )
         done = 0
-        in_flight: deque[Future[int]] = deque()
-        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="bulk") as sender:
+        with BackgroundWriter[int]("bulk") as sender:
             while chunk := list(islice(actions, BULK_CHUNK)):
-                in_flight.append(sender.submit(self._send_chunk, chunk))
-                if len(in_flight) > 1:
-                    done += in_flight.popleft().result()
+                for indexed in sender.submit(self._send_chunk, chunk):
+                    done += indexed
                     progress(done, max(total, done), stdout)
-            while in_flight:
-                done += in_flight.popleft().result()
+            done += sum(sender.finish())
         progress(done, done, stdout)
 
     def _send_chunk(self, actions: list[dict[str, Any]]) -> int:
