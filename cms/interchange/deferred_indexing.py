@@ -64,11 +64,8 @@ def _update_search_index(changed: dict[type, set]) -> None:
         ordered = sorted(pks)
         for start in range(0, len(ordered), BATCH):
             batch = ordered[start : start + BATCH]
-            objects = list(
-                model.get_indexed_objects()
-                .filter(pk__in=batch)
-                .prefetch_related(*_related_search_fields(model))
-            )
+            # get_indexed_objects prefetches what the index reads (KnowledgePage's says why).
+            objects = list(model.get_indexed_objects().filter(pk__in=batch))
             for backend in backends:
                 try:
                     backend.add_bulk(model, objects)
@@ -79,20 +76,6 @@ def _update_search_index(changed: dict[type, set]) -> None:
                     logger.exception("Wagtail's search index not updated for %s", model.__name__)
                     if not backend.catch_indexing_errors:
                         raise
-
-
-def _related_search_fields(model: type) -> list[str]:
-    """The relations Wagtail's index reads per object (themes, tags), to load once per batch.
-
-    modelsearch prefetches only plain relations; for modelcluster's parental ones (a page's
-    themes and tags) its indexer ran a query per relation and per object, several times
-    over: most of an import's indexing queries (docs/benchmarks.md).
-    """
-    return [
-        field.field_name
-        for field in model.get_search_fields()
-        if isinstance(field, index.RelatedFields)
-    ]
 
 
 def _update_reference_index(changed: dict[type, set]) -> None:
