@@ -48,7 +48,8 @@ def render(results: list[dict], info: dict[str, str]) -> str:
         f"{info['load_average_at_start']} (other work shares the machine). "
         f"Commit: `{info['commit']}`.",
         "",
-        "### Search latency (one request at a time, the four series in turns; 16 queries × rounds; ms)",
+        "### Search latency (one request at a time, the four series in turns; "
+        "16 queries × rounds; ms)",
         "",
         "| backend | pages | ours HTML p50 / p95 | stock HTML p50 / p95 | p95 ratio | "
         "ours JSON p50 / p95 | stock JSON (API v2) p50 / p95 | p95 ratio |",
