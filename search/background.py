@@ -23,8 +23,9 @@ class BackgroundWriter(Generic[T]):
     """Run ``write(*args)`` calls in order on one thread of their own.
 
     ``submit`` returns the results of the writes that have finished by then, oldest first, and
-    waits for the oldest when two are outstanding; ``finish`` waits for the rest. A write that
-    fails raises in the caller at the next wait, and the writes queued after it are dropped.
+    waits for the oldest when two are outstanding; ``finish`` waits for the rest, and so does
+    leaving the block normally. A write that fails raises in the caller at the next wait; when
+    the block is left by an exception, the writes still queued are dropped.
     With ``background=False`` every write runs at once in the caller's thread: the same code
     then serves where a second thread cannot write (SQLite, which locks the whole database for
     a writer; a caller inside a transaction, whose rows another connection cannot see).
@@ -62,6 +63,13 @@ class BackgroundWriter(Generic[T]):
     def __exit__(self, exc_type, exc, traceback) -> None:
         if self._executor is None:
             return
+        try:
+            if exc_type is None:
+                self.finish()
+        finally:
+            self._close()
+
+    def _close(self) -> None:
         for future in self._pending:
             future.cancel()  # queued writes after a failure: the caller is giving up
         self._pending.clear()

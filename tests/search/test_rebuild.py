@@ -63,6 +63,19 @@ def test_a_failed_write_raises_in_the_caller_and_later_writes_are_dropped():
     assert 2 not in done
 
 
+def test_leaving_the_block_normally_waits_for_every_write():
+    done: list[int] = []
+
+    def write(number: int) -> None:
+        time.sleep(0.02)
+        done.append(number)
+
+    with BackgroundWriter("w", outstanding=3) as writer:
+        for number in (1, 2, 3):  # the last is still queued at the end of the block
+            writer.submit(write, number)
+    assert done == [1, 2, 3]
+
+
 def test_without_background_each_write_runs_at_once_in_the_caller():
     threads: list[str] = []
     with BackgroundWriter[int]("inline", background=False) as writer:

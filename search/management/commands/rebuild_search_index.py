@@ -93,7 +93,7 @@ def writes_in_background() -> bool:
     """Whether the database index may be written from a second connection while pages load.
 
     PostgreSQL stores a batch (COPY, index upkeep, commit) in its own process, on the other
-    core, while Python builds the next one: 2,000 pages 7.6 -> 6.8 s (docs/benchmarks.md). Not
+    core, while Python builds the next one: 2,000 pages 6.1 -> 5.2 s (docs/benchmarks.md). Not
     on SQLite, whose writer locks the database the page query is reading, nor inside a
     transaction (a test's), whose pages a second connection cannot see.
     """
