@@ -52,6 +52,24 @@ def empty_page_cache():
 
 
 @pytest.fixture
+def migration_data(transactional_db) -> None:
+    """A committed database (``transactional_db``) with what Wagtail's data migrations create.
+
+    Each transactional test ends with a flush: permissions and content types come back through
+    post_migrate, the rows Wagtail's migrations add (the default locale, the root collection,
+    the root page) do not, so a transactional test that runs after another one restores them.
+    """
+    from django.conf import settings
+    from wagtail.models import Collection, Locale
+
+    Locale.objects.get_or_create(language_code=settings.LANGUAGE_CODE)
+    if not Collection.objects.exists():
+        Collection.add_root(name="Root")
+    if not Page.objects.exists():
+        Page.add_root(title="Root", slug="root", locale=Locale.get_default())
+
+
+@pytest.fixture
 def site_tree(db) -> SiteTree:
     root = Page.get_first_root_node()
     for child in root.get_children():

@@ -47,26 +47,10 @@ def browser():
         browser.close()
 
 
-def _restore_migration_data():
-    """What Wagtail's data migrations create, and a transactional test's flush removes."""
-    from django.conf import settings
-    from wagtail.models import Collection, Locale, Page
-
-    Locale.objects.get_or_create(language_code=settings.LANGUAGE_CODE)
-    if not Collection.objects.exists():
-        Collection.add_root(name="Root")
-    if not Page.objects.exists():
-        Page.add_root(title="Root", slug="root", locale=Locale.get_default())
-
-
 @pytest.fixture
-def demo_site(transactional_db, live_server):
-    """The demo content, indexed: the live server needs committed data (transactional_db).
-
-    Each transactional test ends with a flush (permissions and content types come back through
-    post_migrate, the rows Wagtail's migrations add do not), so those are restored first.
-    """
-    _restore_migration_data()
+def demo_site(migration_data, live_server):
+    """The demo content, indexed: the live server needs committed data (``migration_data``
+    asks for a transactional database and restores what an earlier test's flush removed)."""
     quiet = io.StringIO()
     call_command("load_demo", stdout=quiet, stderr=quiet)
     call_command("rebuild_search_index", stdout=quiet, stderr=quiet)

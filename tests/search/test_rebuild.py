@@ -2,7 +2,8 @@
 
 The rebuild writes each batch of the database index from a second connection while the next
 batch is built (PostgreSQL, outside a transaction); these tests run it as a deployment does,
-committed (``transactional_db``), so on PostgreSQL that path is the one tested.
+committed (``migration_data``: a transactional database), so on PostgreSQL that path is the
+one tested.
 """
 
 from __future__ import annotations
@@ -84,8 +85,9 @@ def test_without_background_each_write_runs_at_once_in_the_caller():
     assert threads == [threading.current_thread().name]
 
 
-@pytest.mark.django_db(transaction=True)
-def test_a_rebuild_indexes_every_live_page_once_across_batches(site_tree, monkeypatch):
+def test_a_rebuild_indexes_every_live_page_once_across_batches(
+    migration_data, site_tree, monkeypatch
+):
     monkeypatch.setattr(rebuild_search_index, "BATCH", 3)  # several batches in flight
     titles = [f"Trygg hemgång {number}" for number in range(8)]
     for number, title in enumerate(titles):
