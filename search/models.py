@@ -31,7 +31,7 @@ class SearchTerm(models.Model):
     # No index of its own: the (entry, term) constraint's index serves lookups by entry, and
     # every index is maintained for each of the ~230 terms a page adds (docs/benchmarks.md).
     # No database constraint either: PostgreSQL checked it for every term row when a batch
-    # committed, a fifth of a rebuild (7.5 -> 5.8 s for 2,000 pages). Nothing but this index
+    # committed, a fifth of a rebuild (1.6 of 8 s for 2,000 pages). Nothing but this index
     # writes these rows, always terms before entries on removal, and Django still cascades a
     # deleted entry (or page) to its terms.
     entry = models.ForeignKey(
