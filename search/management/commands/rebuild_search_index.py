@@ -84,7 +84,6 @@ class Command(BaseCommand):
                 yield document
             if batch:
                 writer.submit(database.add_documents, batch)
-            writer.finish()
         if show_progress:
             progress(done, done, self.stdout)
 
