@@ -3,7 +3,8 @@
 ``BENCH_STOCK_BACKEND`` picks the engine behind Wagtail's own search (``WAGTAILSEARCH_BACKENDS``)
 so that "ours vs stock" always compares the same engine: ``database`` (Wagtail's database
 backend, PostgreSQL full-text search on PostgreSQL) or ``opensearch`` (Wagtail's ``opensearch2``
-backend on the same OpenSearch node, in indexes of its own, ``<SEARCH_INDEX_PREFIX>-wagtail*``).
+backend on the same OpenSearch node, in indexes of its own, ``<SEARCH_INDEX_PREFIX>-wagtail-*``:
+one set per corpus size, like ours).
 """
 
 from cms.settings.env import env_str
@@ -18,7 +19,9 @@ if env_str("BENCH_STOCK_BACKEND", "database") == "opensearch":
         "default": {
             "BACKEND": "wagtail.search.backends.opensearch2",
             "URLS": [SEARCH_ENGINE_URL],
-            "INDEX": f"{env_str('SEARCH_INDEX_PREFIX', 'bench')}-wagtail",
+            # modelsearch (the search package under Wagtail 8) names indexes INDEX_PREFIX + model; the
+            # older INDEX option is ignored, which left every size in one "wagtailcore_page".
+            "INDEX_PREFIX": f"{env_str('SEARCH_INDEX_PREFIX', 'bench')}-wagtail-",
             "TIMEOUT": 10,
         }
     }

@@ -14,13 +14,14 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 from django.core.management import call_command
+from django.http import QueryDict
 from django.test import TestCase, override_settings
 
 from cms.knowledge.models import CaseStoryPage, KnowledgePage
 from search import service
 from search.backends.opensearch import OpenSearchBackend
 from search.models import PendingIndexChange
-from search.query import SearchQuery
+from search.query import LANGUAGES, SearchQuery
 from tests.search.contract import SearchContract, ask, slugs
 
 pytestmark = pytest.mark.search_engine
@@ -158,6 +159,17 @@ class EngineOutage(EngineMixin, TestCase):
         cls.build_index()
 
     def test_engine_outage_falls_back_and_catches_up_afterwards(self):
+        # The test stops the node the script manages: it must be the one the tests search.
+        managed = subprocess.run(
+            [str(SCRIPT), "url"], check=True, capture_output=True, text=True
+        ).stdout.strip()
+        self.assertEqual(
+            managed.rstrip("/"),
+            ENGINE_URL.rstrip("/"),
+            "scripts/search-engine manages another node than SEARCH_ENGINE_URL: run these tests "
+            "against the default node (./bin/test starts it) or point the script's "
+            "SEARCH_ENGINE_PORT and SEARCH_ENGINE_STATE_DIR at the node under test",
+        )
         subprocess.run([str(SCRIPT), "stop"], check=True, stdout=subprocess.DEVNULL)
         try:
             with self.assertLogs("search.service", level="WARNING") as logs:
@@ -182,3 +194,43 @@ class EngineOutage(EngineMixin, TestCase):
         self.backend.refresh()
         self.assertFalse(PendingIndexChange.objects.exists())
         self.assertEqual(slugs(ask(self.backend, "q=hjärtsviktsskolan")), [story.slug])
+
+
+class IndexFromAnOlderVersion(EngineMixin, TestCase):
+    """An index built before the ``facets`` field cannot count facets: the database answers."""
+
+    @classmethod
+    def setUpTestData(cls):
+        call_command("load_demo", stdout=io.StringIO())
+        cls.build_index()
+
+    def test_search_falls_back_until_the_index_is_rebuilt(self):
+        query = SearchQuery.from_params(QueryDict("q=dialys"))
+        current = self.backend.search(query)
+        self.assertTrue(current.total)
+        engine = self.backend.engine
+        for language in LANGUAGES:
+            # The documents as an older version indexed them: without facet keys.
+            engine.update_by_query(
+                index=self.backend.alias(language),
+                body={"script": {"source": "ctx._source.remove('facets')"}},
+                refresh=True,
+            )
+        with self.assertLogs("search.service", level="WARNING") as logs:
+            results = service.search(query)
+        self.assertTrue(results.fallback)
+        self.assertEqual(results.backend, "database")
+        self.assertIn("rebuild_search_index", logs.output[0])
+        types = {facet.name: facet for facet in results.facets}["type"]
+        self.assertEqual(sum(value.count for value in types.values), results.total)
+
+        call_command("rebuild_search_index", stdout=io.StringIO())
+        self.backend.refresh()
+        rebuilt = service.search(query)
+        self.assertFalse(rebuilt.fallback)
+        self.assertEqual(rebuilt.backend, "opensearch")
+        self.assertEqual(rebuilt.total, current.total)
+        self.assertEqual(
+            [(facet.name, facet.values) for facet in rebuilt.facets],
+            [(facet.name, facet.values) for facet in current.facets],
+        )
