@@ -17,7 +17,7 @@ from contextlib import contextmanager
 from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
-from django.db.models.signals import post_delete, post_save
+from django.db.models.signals import post_delete, post_save, pre_delete, pre_save
 from wagtail.signals import page_published, page_unpublished, post_page_move
 
 from cms.knowledge.models import KnowledgePage
@@ -195,6 +195,42 @@ def _on_deleted(sender, instance, **kwargs) -> None:
         remove_page(instance.pk)
 
 
+# What the search documents take from a page's themes and organisation (search.documents): text
+# that is searched, and the slugs that are facet keys and filter values.
+INDEXED_TAXONOMY_FIELDS = {"Theme": ("slug", "name", "name_en"), "Organisation": ("slug", "name")}
+
+
+def _taxonomy_fields(instance) -> tuple[str, ...]:
+    return INDEXED_TAXONOMY_FIELDS.get(type(instance).__name__, ())
+
+
+def _reindex_pages_of(instance) -> None:
+    """Index again, once the change commits, the pages that carry this theme or organisation."""
+    page_ids = set(instance.pages.values_list("pk", flat=True))
+    if page_ids:
+        transaction.on_commit(lambda: index_pages_by_id(page_ids))
+
+
+def _on_taxonomy_saving(sender, instance, raw: bool = False, **kwargs) -> None:
+    fields = _taxonomy_fields(instance)
+    if fields and not raw and instance.pk:
+        instance._indexed_before = sender.objects.filter(pk=instance.pk).values(*fields).first()
+
+
+def _on_taxonomy_saved(sender, instance, created: bool, raw: bool = False, **kwargs) -> None:
+    """A renamed theme or organisation: its pages' documents hold the old name and slug."""
+    before = getattr(instance, "_indexed_before", None)
+    if raw or created or before is None:
+        return
+    if any(before[name] != getattr(instance, name) for name in _taxonomy_fields(instance)):
+        _reindex_pages_of(instance)
+
+
+def _on_theme_deleting(sender, instance, **kwargs) -> None:
+    """Collected before the delete: afterwards no page says it had the theme."""
+    _reindex_pages_of(instance)
+
+
 def _on_glossary_changed(sender, **kwargs) -> None:
     from search import glossary
 
@@ -207,6 +243,16 @@ def connect() -> None:
 
     post_save.connect(_on_glossary_changed, sender=GlossaryTerm, dispatch_uid="glossary-saved")
     post_delete.connect(_on_glossary_changed, sender=GlossaryTerm, dispatch_uid="glossary-deleted")
+    from cms.taxonomy.models import Organisation, Theme
+
+    for model in (Theme, Organisation):
+        pre_save.connect(
+            _on_taxonomy_saving, sender=model, dispatch_uid=f"search-{model.__name__}-saving"
+        )
+        post_save.connect(
+            _on_taxonomy_saved, sender=model, dispatch_uid=f"search-{model.__name__}-saved"
+        )
+    pre_delete.connect(_on_theme_deleting, sender=Theme, dispatch_uid="search-theme-deleting")
     page_published.connect(_on_published, dispatch_uid="search-index-published")
     post_save.connect(_on_alias_saved, dispatch_uid="search-index-alias-saved")
     page_unpublished.connect(_on_unpublished, dispatch_uid="search-index-unpublished")

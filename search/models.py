@@ -54,6 +54,32 @@ class SearchTerm(models.Model):
         return self.term
 
 
+class SearchFacet(models.Model):
+    """A facet value of an entry's page as a key ("theme:egenvard", "year:2024").
+
+    A search counts every facet from these in one ``GROUP BY`` over the matches, not one join
+    of them with the page tables per dimension (``search.facet_keys``). No database constraint
+    on the entry, for the reason given on ``SearchTerm``.
+    """
+
+    entry = models.ForeignKey(
+        SearchEntry,
+        on_delete=models.CASCADE,
+        related_name="facet_keys",
+        db_index=False,
+        db_constraint=False,
+    )
+    key = models.CharField(max_length=200)  # "municipality:" and a 120-character slug fit
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["entry", "key"], name="unique_facet_key_per_entry")
+        ]
+
+    def __str__(self) -> str:
+        return self.key
+
+
 class SearchWord(models.Model):
     """Surface words seen in indexed text: the vocabulary for "did you mean"."""
 

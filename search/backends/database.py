@@ -40,14 +40,15 @@ from django.utils.html import escape
 
 from cms.core.languages import active_locale_id
 from cms.core.pagecache import per_generation
-from cms.knowledge.facets import compute_facets
+from cms.knowledge.facets import DIMENSIONS, Facet, Filters, compute_facets
 from cms.knowledge.listing import live_knowledge_pages
 from cms.knowledge.models import KnowledgePage
 from search import analysis
 from search.backends.base import SearchBackend
 from search.documents import SearchDocument, build_document
+from search.facet_keys import IncompleteFacetKeys, facet_keys, facets_from_keys, key_prefix
 from search.glossary import Equivalent, equivalents
-from search.models import SearchEntry, SearchTerm, SearchWord
+from search.models import SearchEntry, SearchFacet, SearchTerm, SearchWord
 from search.query import SearchQuery, Sort
 from search.results import HIT_RELATED, Hit, SearchResults
 
@@ -263,6 +264,14 @@ class DatabaseBackend(SearchBackend):
                 (SearchTerm(entry_id=pk, term=term, weight=weight) for pk, term, weight in rows),
                 batch_size=5_000,
             )
+        keys = [
+            (entry.pk, key)
+            for entry, (document, _, _) in zip(entries, analysed, strict=True)
+            for key in facet_keys(document)
+        ]
+        SearchFacet.objects.bulk_create(
+            (SearchFacet(entry_id=pk, key=key) for pk, key in keys), batch_size=5_000
+        )
         vocabulary = {word[:100] for _, _, words in analysed for word in words}
         SearchWord.objects.bulk_create(
             (SearchWord(word=word) for word in vocabulary), ignore_conflicts=True, batch_size=5_000
@@ -270,8 +279,9 @@ class DatabaseBackend(SearchBackend):
 
     def remove_pages(self, page_ids: Iterable[int]) -> None:
         entries = SearchEntry.objects.filter(page_id__in=list(page_ids))
-        # Raw deletes, terms first: the collector would load every term row to cascade.
-        SearchTerm.objects.filter(entry__in=entries)._raw_delete(using=SearchTerm.objects.db)
+        # Raw deletes, the entries' rows first: the collector would load every row to cascade.
+        for model in (SearchTerm, SearchFacet):
+            model.objects.filter(entry__in=entries)._raw_delete(using=model.objects.db)
         entries._raw_delete(using=SearchEntry.objects.db)
 
     def clear(self) -> None:
@@ -285,7 +295,7 @@ class DatabaseBackend(SearchBackend):
         has written index rows has their foreign key checks pending, and PostgreSQL refuses
         to truncate under them.
         """
-        index_models = (SearchTerm, SearchEntry, SearchWord)
+        index_models = (SearchTerm, SearchFacet, SearchEntry, SearchWord)
         if connection.vendor == "postgresql" and not connection.in_atomic_block:
             tables = ", ".join(connection.ops.quote_name(m._meta.db_table) for m in index_models)
             with connection.cursor() as cursor:
@@ -308,12 +318,12 @@ class DatabaseBackend(SearchBackend):
                 if suggestion:
                     clauses = parse_clauses(suggestion)
                     matching, ids = self._materialise(base, self._match(base, clauses), clauses)
-            facets = compute_facets(matching, query.filters)
             filtered = query.filters.apply(matching)
             # Unfiltered, the matching ids already are the total: no COUNT over them again.
             total = (
                 len(ids) if ids is not None and not query.filters.is_active else filtered.count()
             )
+            facets = self._facets(matching, ids, query.filters, total)
             ordered = self._order(filtered, clauses, query.sort)
             page_hits = list(ordered[query.offset : query.offset + query.page_size])
             # Highlight words containing what was typed ("dialys" in "egenvårdsdialysen"), not
@@ -337,6 +347,40 @@ class DatabaseBackend(SearchBackend):
             suggestion=suggestion,
             backend=self.name,
         )
+
+    @staticmethod
+    def _facets(
+        matching: QuerySet, ids: list[int] | None, filters: Filters, total: int
+    ) -> list[Facet]:
+        """Count the facets from the matches' facet keys (``search.facet_keys``).
+
+        Without filters, the keys of the matching ids (when ``_materialise`` fetched them)
+        are counted without touching the page tables at all. An index written before facet
+        keys existed (until ``rebuild_search_index``) is counted through the page tables
+        instead, as the listings are.
+        """
+
+        def counted(scope: QuerySet, dimension: str | None = None) -> list[tuple[str, int]]:
+            if ids is not None and scope is matching:
+                rows = SearchFacet.objects.filter(InIds(F("entry__page_id"), ids))
+            else:
+                rows = SearchFacet.objects.filter(entry__page__in=scope.values("pk"))
+            if dimension:
+                rows = rows.filter(key__startswith=key_prefix(dimension))
+            return list(
+                rows.order_by().values("key").annotate(n=Count("pk")).values_list("key", "n")
+            )
+
+        apart = {
+            dimension: counted(filters.without(dimension).apply(matching), dimension)
+            for dimension in DIMENSIONS
+            if getattr(filters, dimension)
+        }
+        try:
+            every = counted(filters.apply(matching) if filters.is_active else matching)
+            return facets_from_keys(every, apart, filters, total)
+        except IncompleteFacetKeys:
+            return compute_facets(matching, filters)
 
     @staticmethod
     def _materialise(

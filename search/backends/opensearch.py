@@ -40,7 +40,6 @@ from cms.knowledge.facets import (
     DIMENSIONS,
     Facet,
     Filters,
-    facet,
 )
 from cms.knowledge.listing import live_knowledge_pages
 from cms.knowledge.models import KnowledgePage
@@ -49,19 +48,19 @@ from search.backends.base import BackendUnavailable, SearchBackend
 from search.backends.database import FIELD_BOOSTS
 from search.background import BackgroundWriter
 from search.documents import SearchDocument, build_document
+from search.facet_keys import (
+    FACET_FIELDS,
+    IncompleteFacetKeys,
+    facet_keys,
+    facets_from_keys,
+    key_prefix,
+)
 from search.glossary import equivalents
 from search.query import LANGUAGES, MAX_PAGE, MAX_PAGE_SIZE, SearchQuery, Sort
 from search.results import HIT_RELATED, Hit, SearchResults
 
 # Keyword field behind each filter dimension of cms.knowledge.facets.Filters.
-FILTER_FIELDS = {
-    "theme": "themes",
-    "municipality": "municipality",
-    "type": "type",
-    "status": "status",
-    "decision": "decisions",
-    "year": "year",
-}
+FILTER_FIELDS = FACET_FIELDS
 FACET_SIZE = 500
 # The aggregation counting every dimension the visitor does not filter on (facet_aggregations).
 FACETS = "facets"
@@ -324,21 +323,6 @@ def document_source(document: SearchDocument) -> dict[str, Any]:
     }
 
 
-def facet_keys(document: SearchDocument) -> list[str]:
-    """Every facet value of the page as ``dimension:value``, all in one keyword field.
-
-    Why one field: a single ``terms`` aggregation over it counts every facet in one pass over
-    the matches, where six aggregations made six; at 100,000 pages a query matches ~40,000
-    documents and each pass cost about 2 ms (docs/benchmarks.md, "Sixth round").
-    """
-    keys: list[str] = []
-    for dimension, field in FILTER_FIELDS.items():
-        value = getattr(document, field)
-        values = value if isinstance(value, tuple | list) else (value,)
-        keys += [f"{dimension}:{item}" for item in values if item not in ("", None)]
-    return keys
-
-
 # Query building ---------------------------------------------------------------------------------
 
 
@@ -459,7 +443,11 @@ def facet_aggregations(filters: Filters) -> dict[str, Any]:
     }
     for dimension in DIMENSIONS:
         if getattr(filters, dimension):
-            own_keys = {"field": "facets", "include": f"{dimension}:.*", "size": FACET_SIZE}
+            own_keys = {
+                "field": "facets",
+                "include": f"{key_prefix(dimension)}.*",
+                "size": FACET_SIZE,
+            }
             aggregations[dimension] = {
                 "filter": {"bool": {"filter": filter_clauses(filters, skip=dimension)}},
                 "aggs": {"values": {"terms": own_keys}},
@@ -940,30 +928,23 @@ def snippet(highlight: dict[str, list[str]]) -> str | None:
 
 
 def build_facets(aggregations: dict[str, Any], filters: Filters, total: int) -> list[Facet]:
-    """Facets with the values and labels compute_facets gives, from the engine's counts.
+    """Facets with the values and labels compute_facets gives, from the engine's key counts.
 
-    Every page has a type and a year, so matches without a single facet key mean an index
-    built before the ``facets`` field: it cannot count facets until ``rebuild_search_index``
-    runs, and until then the database answers (``BackendUnavailable``).
+    An index built before the ``facets`` field cannot count facets until
+    ``rebuild_search_index`` runs; until then the database answers (``BackendUnavailable``).
     """
-    every_key = aggregations[FACETS]["values"]["buckets"]
-    if total and not every_key:
-        raise BackendUnavailable(
-            "the search index has no facet keys (built by an older version): "
-            "run manage.py rebuild_search_index"
-        )
-    counts: dict[str, dict[str, int]] = {dimension: {} for dimension in DIMENSIONS}
-    for bucket in every_key:
-        dimension, _, value = bucket["key"].partition(":")
-        if dimension in counts:
-            counts[dimension][value] = bucket["doc_count"]
-    for dimension in DIMENSIONS:
-        if dimension in aggregations:  # counted apart, without its own filter
-            counts[dimension] = {
-                bucket["key"].partition(":")[2]: bucket["doc_count"]
-                for bucket in aggregations[dimension]["values"]["buckets"]
-            }
-    return [
-        facet(dimension, counts[dimension], {str(value) for value in getattr(filters, dimension)})
+
+    def counted(aggregation: dict[str, Any]) -> list[tuple[str, int]]:
+        return [(bucket["key"], bucket["doc_count"]) for bucket in aggregation["values"]["buckets"]]
+
+    apart = {
+        dimension: counted(aggregations[dimension])
         for dimension in DIMENSIONS
-    ]
+        if dimension in aggregations
+    }
+    try:
+        return facets_from_keys(counted(aggregations[FACETS]), apart, filters, total)
+    except IncompleteFacetKeys as error:
+        raise BackendUnavailable(
+            f"the search index lacks facet keys ({error}): run manage.py rebuild_search_index"
+        ) from error
