@@ -26,6 +26,7 @@ from django.db.models import (
     Expression,
     F,
     FloatField,
+    Model,
     OuterRef,
     Q,
     QuerySet,
@@ -249,29 +250,34 @@ class DatabaseBackend(SearchBackend):
             )
             for term, weight in weights.items()
         ]
-        if connection.vendor == "postgresql":
-            # COPY: hundreds of terms per page, and building a model instance for each cost more
-            # than the database's work. The rows go as one block of COPY text: psycopg's
-            # per-row ``write_row`` was a fifth of a rebuild. Terms are stems of word
-            # characters (``analysis.TOKEN_RE``): no tab, newline or backslash to escape.
-            data = "".join(f"{entry_id}\t{term}\t{weight!r}\n" for entry_id, term, weight in rows)
-            with connection.cursor() as cursor:
-                table = SearchTerm._meta.db_table
-                with cursor.copy(f"COPY {table} (entry_id, term, weight) FROM STDIN") as copy:
-                    copy.write(data)
-        else:
-            SearchTerm.objects.bulk_create(
-                (SearchTerm(entry_id=pk, term=term, weight=weight) for pk, term, weight in rows),
-                batch_size=5_000,
-            )
         keys = [
             (entry.pk, key)
             for entry, (document, _, _) in zip(entries, analysed, strict=True)
             for key in facet_keys(document)
         ]
-        SearchFacet.objects.bulk_create(
-            (SearchFacet(entry_id=pk, key=key) for pk, key in keys), batch_size=5_000
-        )
+        if connection.vendor == "postgresql":
+            # COPY: hundreds of terms per page, and building a model instance for each cost more
+            # than the database's work. The rows go as one block of COPY text: psycopg's
+            # per-row ``write_row`` was a fifth of a rebuild. Terms are stems of word
+            # characters (``analysis.TOKEN_RE``): no tab, newline or backslash to escape.
+            _copy(
+                SearchTerm,
+                ("entry_id", "term", "weight"),
+                "".join(f"{entry_id}\t{term}\t{weight!r}\n" for entry_id, term, weight in rows),
+            )
+            _copy(
+                SearchFacet,
+                ("entry_id", "key"),
+                "".join(f"{entry_id}\t{_copy_escaped(key)}\n" for entry_id, key in keys),
+            )
+        else:
+            SearchTerm.objects.bulk_create(
+                (SearchTerm(entry_id=pk, term=term, weight=weight) for pk, term, weight in rows),
+                batch_size=5_000,
+            )
+            SearchFacet.objects.bulk_create(
+                (SearchFacet(entry_id=pk, key=key) for pk, key in keys), batch_size=5_000
+            )
         vocabulary = {word[:100] for _, _, words in analysed for word in words}
         SearchWord.objects.bulk_create(
             (SearchWord(word=word) for word in vocabulary), ignore_conflicts=True, batch_size=5_000
@@ -482,6 +488,22 @@ class DatabaseBackend(SearchBackend):
                 .order_by("title")[:limit]
             )
             return [{"title": page.title, "url": page.url} for page in pages]
+
+
+def _copy(model: type[Model], columns: tuple[str, ...], data: str) -> None:
+    """Rows into ``model``'s table as one block of PostgreSQL COPY text."""
+    with connection.cursor() as cursor:
+        table = connection.ops.quote_name(model._meta.db_table)
+        with cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
+            copy.write(data)
+
+
+def _copy_escaped(value: str) -> str:
+    """A value as COPY text: a slug should hold no backslash, tab or line break, but a facet
+    key comes from whatever an editor or an import stored."""
+    return (
+        value.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
+    )
 
 
 def highlight(text: str, terms: set[str], length: int = SNIPPET_LENGTH) -> str:

@@ -19,7 +19,7 @@ from django.db import connection
 from search import service
 from search.background import BackgroundWriter
 from search.management.commands import rebuild_search_index
-from search.models import SearchEntry, SearchTerm
+from search.models import SearchEntry, SearchFacet, SearchTerm
 from search.query import SearchQuery
 from tests import factories
 
@@ -95,6 +95,11 @@ def test_a_rebuild_indexes_every_live_page_once_across_batches(
     factories.ImprovementProjectPageFactory(
         parent=site_tree.eksjo, title="Utkast om hemgång", slug="utkast", live=False
     )
+    # A slug no form accepts, stored all the same: a facet key is copied in as it is.
+    odd = factories.ThemeFactory(slug="tab\there\\and-a\nline")
+    first = factories.ImprovementProjectPageFactory._meta.model.objects.get(slug="trygg-hemgang-0")
+    first.themes.add(odd)
+    first.save()
     # The second connection is used where it can see the committed pages: PostgreSQL here.
     assert rebuild_search_index.writes_in_background() is (connection.vendor == "postgresql")
 
@@ -104,5 +109,7 @@ def test_a_rebuild_indexes_every_live_page_once_across_batches(
     assert SearchEntry.objects.count() == 8
     assert SearchEntry.objects.values("page").distinct().count() == 8
     assert SearchTerm.objects.filter(entry__page__title=titles[-1]).exists()
+    assert SearchFacet.objects.filter(entry__page=first, key=f"theme:{odd.slug}").exists()
+    assert SearchFacet.objects.filter(key="type:project").count() == 8
     results = service.search(SearchQuery(text="hemgång", language="sv"))
     assert sorted(hit.page.title for hit in results.hits) == sorted(titles)
