@@ -19,8 +19,8 @@ if env_str("BENCH_STOCK_BACKEND", "database") == "opensearch":
         "default": {
             "BACKEND": "wagtail.search.backends.opensearch2",
             "URLS": [SEARCH_ENGINE_URL],
-            # modelsearch (the search package under Wagtail 8) names indexes INDEX_PREFIX + model; the
-            # older INDEX option is ignored, which left every size in one "wagtailcore_page".
+            # modelsearch (the search package under Wagtail 8) names indexes INDEX_PREFIX + model;
+            # it ignores the older INDEX option, which left every size in one "wagtailcore_page".
             "INDEX_PREFIX": f"{env_str('SEARCH_INDEX_PREFIX', 'bench')}-wagtail-",
             "TIMEOUT": 10,
         }

@@ -5,12 +5,17 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.db.models import QuerySet
+
+from cms.core.languages import with_text_locale
 from cms.knowledge.facets import Facet
 from cms.knowledge.models import KnowledgePage
 
-# What a hit shows besides the page's own fields (the search page, the JSON): every backend
-# loads its hits' pages with these, in the same query.
-HIT_RELATED = ("municipality", "locale")
+
+def hit_pages(pages: QuerySet[KnowledgePage]) -> QuerySet[KnowledgePage]:
+    """What a hit shows besides the page's own fields (the search page, the JSON), loaded in
+    the same query by every backend: the organisation, the locale and the text's language."""
+    return with_text_locale(pages.select_related("municipality", "locale"))
 
 
 @dataclass

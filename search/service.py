@@ -24,7 +24,7 @@ from search.backends.base import BackendUnavailable, SearchBackend
 from search.backends.database import DatabaseBackend
 from search.models import SearchLogEntry
 from search.query import SearchQuery
-from search.results import HIT_RELATED, Hit, SearchResults
+from search.results import Hit, SearchResults, hit_pages
 
 logger = logging.getLogger(__name__)
 
@@ -102,9 +102,7 @@ def _add_editors_picks(query: SearchQuery, results: SearchResults) -> None:
             .order_by("sort_order")
             .values_list("page_id", "description")
         )
-        pages = KnowledgePage.objects.select_related(*HIT_RELATED).in_bulk(
-            [page_id for page_id, _ in picks]
-        )
+        pages = hit_pages(KnowledgePage.objects.all()).in_bulk([page_id for page_id, _ in picks])
     promoted = [
         Hit(
             page=pages[page_id],

@@ -10,7 +10,7 @@ from django.db.models import Q, QuerySet
 from django.http import HttpRequest
 from wagtail.models import PageViewRestriction
 
-from cms.core.languages import active_locale_id
+from cms.core.languages import active_locale_id, with_text_locale
 from cms.core.pagecache import per_generation
 from cms.knowledge.facets import DIMENSIONS, Facet, Filters, compute_facets
 from cms.knowledge.models.base import KnowledgePage
@@ -72,7 +72,7 @@ def build_listing(
     filters = Filters.from_params(request.GET).known_only().with_fixed(**fixed)
     shown_dimensions = [dimension for dimension in DIMENSIONS if dimension not in fixed]
     facets = compute_facets(base, filters, shown_dimensions)
-    matching = (
+    matching = with_text_locale(
         filters.apply(base)
         .select_related("municipality", "lead_image", "content_type")
         .order_by("-date", "-pk")

@@ -51,7 +51,7 @@ from search.facet_keys import IncompleteFacetKeys, facet_keys, facets_from_keys,
 from search.glossary import Equivalent, equivalents
 from search.models import SearchEntry, SearchFacet, SearchTerm, SearchWord
 from search.query import SearchQuery, Sort
-from search.results import HIT_RELATED, Hit, SearchResults
+from search.results import Hit, SearchResults, hit_pages
 
 FIELD_BOOSTS = {
     "title": 3.0,
@@ -411,7 +411,7 @@ class DatabaseBackend(SearchBackend):
         return matching
 
     def _order(self, queryset: QuerySet, clauses: list[Clause], sort: Sort) -> QuerySet:
-        queryset = queryset.select_related(*HIT_RELATED)
+        queryset = hit_pages(queryset)
         terms = sorted(set().union(*(clause.terms for clause in clauses))) if clauses else []
         if not terms:
             return queryset.annotate(score=Value(0.0, output_field=FloatField())).order_by(

@@ -6,12 +6,14 @@ import io
 from unittest import mock
 
 from django.core.management import call_command
-from django.db import DatabaseError
+from django.db import DatabaseError, connection
 from django.test import TestCase
+from django.test.utils import CaptureQueriesContext
 from wagtail.contrib.search_promotions.models import Query, SearchPromotion
 
-from cms.knowledge.models import CaseStoryPage
+from cms.knowledge.models import CaseStoryPage, KnowledgePage
 from search.models import SearchLogEntry
+from tests.search.contract import make_swedish_only
 
 
 class SearchHttpTests(TestCase):
@@ -171,3 +173,42 @@ class SearchAnalyticsAdminTests(TestCase):
 
         response = self.client.get(reverse("search_analytics"))
         self.assertEqual(response.status_code, 302)
+
+
+class SearchQueryCount(TestCase):
+    """A search's queries do not grow with its hits: no query per hit in the view or template."""
+
+    @classmethod
+    def setUpTestData(cls):
+        call_command("load_demo", stdout=io.StringIO())
+        # Swedish-only work, reached in English through aliases (most of a real archive).
+        for page in CaseStoryPage.objects.filter(locale__language_code="sv")[:6]:
+            make_swedish_only(page.slug)
+        call_command("rebuild_search_index", stdout=io.StringIO())
+
+    def queries(self, path: str, params: dict) -> int:
+        self.client.get(path, params)  # per-process memos (themes, locales, menus) filled
+        with CaptureQueriesContext(connection) as captured:
+            response = self.client.get(path, params)
+        self.assertEqual(response.status_code, 200)
+        hits = response.json()["hits"] if "api" in path else response.context["results"].hits
+        self.assertEqual(len(hits), int(params["page_size"]), "the case needs that many hits")
+        return len(captured)
+
+    def test_the_same_queries_for_two_hits_and_for_twenty(self):
+        cases = [
+            ("/sv/sok/", {"q": "vård"}),
+            ("/en/search/", {"q": "care"}),
+            ("/sv/api/search/", {"q": "vård"}),
+            ("/en/api/search/", {"q": "care"}),
+        ]
+        english = self.client.get("/en/api/search/", {"q": "care", "page_size": "20"}).json()
+        aliases = KnowledgePage.objects.filter(
+            pk__in=[hit["id"] for hit in english["hits"]], alias_of__isnull=False
+        )
+        self.assertGreaterEqual(aliases.count(), 3)
+        for path, params in cases:
+            with self.subTest(path=path):
+                few = self.queries(path, {**params, "page_size": "2"})
+                many = self.queries(path, {**params, "page_size": "20"})
+                self.assertEqual(many, few)
