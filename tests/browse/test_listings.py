@@ -3,12 +3,20 @@
 from __future__ import annotations
 
 import datetime
+import io
 import re
 
 import pytest
+from django.core.management import call_command
+from django.test import RequestFactory, TestCase
+from django.utils import translation
 
 from cms.browse.models import KnowledgeListingPage
+from cms.core.languages import content_language
+from cms.knowledge.listing import build_listing
+from cms.knowledge.models import CaseStoryPage
 from tests import factories
+from tests.search.contract import make_swedish_only
 
 pytestmark = pytest.mark.django_db
 
@@ -261,3 +269,25 @@ def test_pagination_is_done_in_the_database_and_keeps_filters(client, site_tree,
     assert "theme=vardovergangar&amp;page=2" in first.content.decode()
     last = client.get(site_tree.listing.url, {"theme": "vardovergangar", "page": "99"})
     assert len(last.context["listing"].results) == 5
+
+
+class EnglishListingOfAliases(TestCase):
+    """English listings are mostly aliases of Swedish work; their cards say so without a query
+    per card for the source's language."""
+
+    @classmethod
+    def setUpTestData(cls):
+        call_command("load_demo", stdout=io.StringIO())
+        for page in CaseStoryPage.objects.filter(locale__language_code="sv")[:4]:
+            make_swedish_only(page.slug)
+
+    def test_each_card_knows_its_text_language_in_the_listing_query(self):
+        request = RequestFactory().get("/en/", {"type": "story"})
+        with translation.override("en"):
+            cards = list(build_listing(request).results)
+            aliases = [page for page in cards if page.alias_of_id]
+            self.assertGreaterEqual(len(aliases), 3)
+            with self.assertNumQueries(0):
+                languages = {page.pk: content_language(page) for page in cards}
+        self.assertEqual({languages[page.pk] for page in aliases}, {"sv"})
+        self.assertIn("en", languages.values())
