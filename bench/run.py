@@ -92,6 +92,8 @@ def search_paths() -> dict[str, list[str]]:
     quoted = [quote(query) for query in QUERIES]
     return {
         "ours_html": [f"/sv/sok/?q={q}" for q in quoted],
+        # The partners' view: English translations and the aliases of Swedish-only work.
+        "ours_html_en": [f"/en/search/?q={q}" for q in quoted],
         "ours_json": [f"/sv/api/search/?q={q}" for q in quoted],
         "stock_html": [f"/bench/stock-search/?query={q}" for q in quoted],
         "stock_json": [f"/api/v2/pages/?search={q}" for q in quoted],
