@@ -11,11 +11,32 @@ from cms.core.languages import with_text_locale
 from cms.knowledge.facets import Facet
 from cms.knowledge.models import KnowledgePage
 
+# The columns a hit shows (the search page, the JSON) and Wagtail needs for its URL and type.
+HIT_FIELDS = (
+    "title",
+    "url_path",
+    "locale__language_code",
+    "alias_of",
+    "content_type",
+    "summary",
+    "summary_en",
+    "date",
+    "municipality__slug",
+    "municipality__name",
+    "municipality__name_en",
+)
+
 
 def hit_pages(pages: QuerySet[KnowledgePage]) -> QuerySet[KnowledgePage]:
-    """What a hit shows besides the page's own fields (the search page, the JSON), loaded in
-    the same query by every backend: the organisation, the locale and the text's language."""
-    return with_text_locale(pages.select_related("municipality", "locale"))
+    """The hits' pages with only what a hit shows, in one query for every backend: the page's
+    own columns, its organisation, its locale and its text's language.
+
+    Why ``only``: a knowledge page row is 47 columns, and building ten of them was a third of
+    loading the hits (docs/benchmarks.md, "Sixth round"). A template that reaches past these
+    would cost a query per hit: tests/search/test_http.py counts a search's queries for 2 and
+    for 20 hits.
+    """
+    return with_text_locale(pages.select_related("municipality", "locale").only(*HIT_FIELDS))
 
 
 @dataclass
