@@ -239,12 +239,11 @@ def _on_glossary_changed(sender, **kwargs) -> None:
 
 def connect() -> None:
     """Called once from SearchConfig.ready()."""
+    from cms.taxonomy.models import Organisation, Theme
     from search.models import GlossaryTerm
 
     post_save.connect(_on_glossary_changed, sender=GlossaryTerm, dispatch_uid="glossary-saved")
     post_delete.connect(_on_glossary_changed, sender=GlossaryTerm, dispatch_uid="glossary-deleted")
-    from cms.taxonomy.models import Organisation, Theme
-
     for model in (Theme, Organisation):
         pre_save.connect(
             _on_taxonomy_saving, sender=model, dispatch_uid=f"search-{model.__name__}-saving"

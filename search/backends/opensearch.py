@@ -62,7 +62,9 @@ from search.results import Hit, SearchResults, hit_pages
 # Keyword field behind each filter dimension of cms.knowledge.facets.Filters.
 FILTER_FIELDS = FACET_FIELDS
 FACET_SIZE = 500
-# The aggregation counting every dimension the visitor does not filter on (facet_aggregations).
+# The keyword field holding a page's facet keys (search.facet_keys), and the aggregation over it
+# that counts every dimension the visitor does not filter on (facet_aggregations).
+FACET_KEYS_FIELD = "facets"
 FACETS = "facets"
 # Snippet sources by preference, for pages in each language (as QUERY_FIELDS below).
 HIGHLIGHT_FIELDS = {
@@ -276,7 +278,7 @@ def mappings() -> dict[str, Any]:
             "status": {"type": "keyword"},
             "decisions": {"type": "keyword"},
             "year": {"type": "integer"},
-            "facets": {"type": "keyword"},
+            FACET_KEYS_FIELD: {"type": "keyword"},
             "date": {"type": "date"},
             "url_path": {"type": "keyword", "index": False},
         },
@@ -317,7 +319,7 @@ def document_source(document: SearchDocument) -> dict[str, Any]:
         "status": document.status or None,
         "decisions": list(document.decisions),
         "year": document.year,
-        "facets": facet_keys(document),
+        FACET_KEYS_FIELD: facet_keys(document),
         "date": document.date.isoformat(),
         "url_path": document.url_path,
     }
@@ -434,7 +436,7 @@ def facet_aggregations(filters: Filters) -> dict[str, Any]:
     dimension with a filter of its own is counted apart, without that filter. A search without
     filters, the usual one, makes one pass over its matches instead of six.
     """
-    every_key = {"terms": {"field": "facets", "size": FACET_SIZE * len(DIMENSIONS)}}
+    every_key = {"terms": {"field": FACET_KEYS_FIELD, "size": FACET_SIZE * len(DIMENSIONS)}}
     aggregations: dict[str, Any] = {
         FACETS: {
             "filter": {"bool": {"filter": filter_clauses(filters)}},
@@ -444,7 +446,7 @@ def facet_aggregations(filters: Filters) -> dict[str, Any]:
     for dimension in DIMENSIONS:
         if getattr(filters, dimension):
             own_keys = {
-                "field": "facets",
+                "field": FACET_KEYS_FIELD,
                 "include": f"{key_prefix(dimension)}.*",
                 "size": FACET_SIZE,
             }
