@@ -26,6 +26,7 @@ FACET_FIELDS = {
     "year": "year",
 }
 KeyCounts = Iterable[tuple[str, int]]
+SEPARATOR = ":"
 
 
 class IncompleteFacetKeys(Exception):
@@ -44,7 +45,13 @@ def facet_keys(document: SearchDocument) -> list[str]:
 
 
 def key_prefix(dimension: str) -> str:
-    return f"{dimension}:"
+    return f"{dimension}{SEPARATOR}"
+
+
+def split_key(key: str) -> tuple[str, str]:
+    """``("theme", "egenvard")`` for ``"theme:egenvard"``."""
+    dimension, _, value = key.partition(SEPARATOR)
+    return dimension, value
 
 
 def facets_from_keys(
@@ -60,7 +67,7 @@ def facets_from_keys(
     """
     counts: dict[str, dict[str, int]] = {dimension: {} for dimension in DIMENSIONS}
     for key, count in every:
-        dimension, _, value = key.partition(":")
+        dimension, value = split_key(key)
         if dimension in counts:
             counts[dimension][value] = count
     if sum(counts["type"].values()) != total:
@@ -68,7 +75,7 @@ def facets_from_keys(
             f"{sum(counts['type'].values())} of {total} matching pages have facet keys"
         )
     for dimension, key_counts in apart.items():
-        counts[dimension] = {key.partition(":")[2]: count for key, count in key_counts}
+        counts[dimension] = {split_key(key)[1]: count for key, count in key_counts}
     return [
         facet(dimension, counts[dimension], {str(value) for value in getattr(filters, dimension)})
         for dimension in DIMENSIONS

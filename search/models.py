@@ -25,22 +25,29 @@ class SearchEntry(models.Model):
         return f"search entry for page {self.page_id}"
 
 
-class SearchTerm(models.Model):
-    """An analysed term of an entry with its weight (field boosts × damped frequency)."""
+def entry_rows(related_name: str) -> models.ForeignKey:
+    """The link from an entry's many rows (its terms, its facet keys) to the entry.
 
-    # No index of its own: the (entry, term) constraint's index serves lookups by entry, and
-    # every index is maintained for each of the ~230 terms a page adds (docs/benchmarks.md).
-    # No database constraint either: PostgreSQL checked it for every term row when a batch
-    # committed, a fifth of a rebuild (1.6 of 8 s for 2,000 pages). Nothing but this index
-    # writes these rows, always terms before entries on removal, and Django still cascades a
-    # deleted entry (or page) to its terms.
-    entry = models.ForeignKey(
+    No index of its own: the (entry, …) constraint's index serves lookups by entry, and every
+    index is maintained for each of the ~230 terms a page adds (docs/benchmarks.md). No
+    database constraint either: PostgreSQL checked it for every row when a batch committed, a
+    fifth of a rebuild (1.6 of 8 s for 2,000 pages). Nothing but the index writes these rows,
+    always before the entries on removal, and Django still cascades a deleted entry (or page)
+    to them.
+    """
+    return models.ForeignKey(
         SearchEntry,
         on_delete=models.CASCADE,
-        related_name="terms",
+        related_name=related_name,
         db_index=False,
         db_constraint=False,
     )
+
+
+class SearchTerm(models.Model):
+    """An analysed term of an entry with its weight (field boosts × damped frequency)."""
+
+    entry = entry_rows("terms")
     term = models.CharField(max_length=100)
     weight = models.FloatField()
 
@@ -58,17 +65,10 @@ class SearchFacet(models.Model):
     """A facet value of an entry's page as a key ("theme:egenvard", "year:2024").
 
     A search counts every facet from these in one ``GROUP BY`` over the matches, not one join
-    of them with the page tables per dimension (``search.facet_keys``). No database constraint
-    on the entry, for the reason given on ``SearchTerm``.
+    of them with the page tables per dimension (``search.facet_keys``).
     """
 
-    entry = models.ForeignKey(
-        SearchEntry,
-        on_delete=models.CASCADE,
-        related_name="facet_keys",
-        db_index=False,
-        db_constraint=False,
-    )
+    entry = entry_rows("facet_keys")
     key = models.CharField(max_length=200)  # "municipality:" and a 120-character slug fit
 
     class Meta:

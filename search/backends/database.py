@@ -366,11 +366,14 @@ class DatabaseBackend(SearchBackend):
         instead, as the listings are.
         """
 
-        def counted(scope: QuerySet, dimension: str | None = None) -> list[tuple[str, int]]:
-            if ids is not None and scope is matching:
+        def counted(scope: Filters, dimension: str | None = None) -> list[tuple[str, int]]:
+            """Key counts over the matches that pass ``scope``, of one dimension or all."""
+            if ids is not None and not scope.is_active:
                 rows = SearchFacet.objects.filter(InIds(F("entry__page_id"), ids))
             else:
-                rows = SearchFacet.objects.filter(entry__page__in=scope.values("pk"))
+                rows = SearchFacet.objects.filter(
+                    entry__page__in=scope.apply(matching).values("pk")
+                )
             if dimension:
                 rows = rows.filter(key__startswith=key_prefix(dimension))
             return list(
@@ -378,13 +381,12 @@ class DatabaseBackend(SearchBackend):
             )
 
         apart = {
-            dimension: counted(filters.without(dimension).apply(matching), dimension)
+            dimension: counted(filters.without(dimension), dimension)
             for dimension in DIMENSIONS
             if getattr(filters, dimension)
         }
         try:
-            every = counted(filters.apply(matching) if filters.is_active else matching)
-            return facets_from_keys(every, apart, filters, total)
+            return facets_from_keys(counted(filters), apart, filters, total)
         except IncompleteFacetKeys:
             return compute_facets(matching, filters)
 
