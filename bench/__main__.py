@@ -25,8 +25,18 @@ def main() -> None:
         help="also time Wagtail's update_index on the database backend (the import fills it)",
     )
     parser.add_argument("--report-only", action="store_true", help="rewrite the report only")
+    parser.add_argument(
+        "--import-only",
+        action="store_true",
+        help="import the sizes' corpora (resuming an import cut off), measure nothing",
+    )
     options = parser.parse_args()
     backends = [name.strip() for name in options.backends.split(",") if name.strip()]
+    if options.import_only:
+        services.start_services(engine=False)
+        for size in (int(value) for value in options.sizes.split(",")):
+            print(run.prepare(size))
+        return
     if not options.report_only:
         services.start_services(engine="opensearch" in backends)
         for size in (int(value) for value in options.sizes.split(",")):

@@ -27,6 +27,7 @@ DEMO = Path(__file__).resolve().parent.parent / "fixtures" / "demo"
 COPIED_DEMO_FILES = ("00-taxonomy.json", "01-glossary.json")
 STRUCTURE_FILE = "10-structure.json"
 PAGES_PER_FILE = 2_000
+PAGE_FILE_PREFIX = "50-bench-"
 TYPE_WEIGHTS = (("project", 6), ("training", 2), ("story", 2))
 SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
 TAG = re.compile(r"<[^>]+>")
@@ -367,7 +368,12 @@ def write_corpus(size: int, target: Path, seed: int = 7) -> Path:
             "pages": [page for page, _ in built],
             "translations": [english for _, english in built if english is not None],
         }
-        path = target / f"50-bench-{start // PAGES_PER_FILE:04d}.json"
+        path = target / f"{PAGE_FILE_PREFIX}{start // PAGES_PER_FILE:04d}.json"
         path.write_text(json.dumps(document, ensure_ascii=False), encoding="utf-8")
     stamp.write_text(expected)
     return target
+
+
+def page_files(folder: Path) -> list[Path]:
+    """The corpus's files of generated pages, in import order."""
+    return sorted(folder.glob(f"{PAGE_FILE_PREFIX}*.json"))

@@ -8,6 +8,8 @@ sizes can be run at different times) and the report is rewritten from every file
 from __future__ import annotations
 
 import json
+import os
+import resource
 import subprocess
 import time
 from pathlib import Path
@@ -39,7 +41,16 @@ QUERIES = (
 
 
 def import_corpus(size: int, env: dict[str, str]) -> dict:
-    """Import through ``manage.py import_content``, the demo's own path; once per database."""
+    """Import through ``manage.py import_content``, the demo's own path; once per database.
+
+    One ``import_content`` per corpus file of pages (with the shared taxonomy, glossary and
+    structure files, which the later parts find unchanged), each its own transaction. Why: 100k
+    pages take hours at the import's few pages a second, longer than the machine may stay up,
+    and a part that is cut off rolls back whole, so the import resumes at the first part not
+    marked done in ``import-<size>-parts.json``. Each part's wall time, CPU time (the import
+    process, not PostgreSQL) and the load average around it are kept, so a part that shared
+    the cores with other work can be told apart.
+    """
     marker = RESULTS / f"import-{size}.json"
     if marker.exists():
         return json.loads(marker.read_text())
@@ -47,18 +58,43 @@ def import_corpus(size: int, env: dict[str, str]) -> dict:
     # Every size is imported with both searches on the database, whichever backend is measured
     # first, so import rates compare across sizes; the engines' indexes are rebuilt afterwards.
     env = {**env, "SEARCH_BACKEND": "database", "BENCH_STOCK_BACKEND": "database"}
-    started = time.perf_counter()
-    services.manage(env, "import_content", str(folder))
-    seconds = time.perf_counter() - started
+    parts_file = RESULTS / f"import-{size}-parts.json"
+    parts: dict[str, dict] = json.loads(parts_file.read_text()) if parts_file.exists() else {}
+    shared = [str(folder / name) for name in (*corpus.COPIED_DEMO_FILES, corpus.STRUCTURE_FILE)]
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    for part in corpus.page_files(folder):
+        if part.name in parts:
+            continue
+        print(f"[{size}] importing {part.name} …", flush=True)
+        parts[part.name] = _timed_import(env, [*shared, str(part)])
+        parts_file.write_text(json.dumps(parts, indent=1))
+    seconds = sum(part["seconds"] for part in parts.values())
     result = {
         "pages": size,
         "translations": len(range(0, size, corpus.TRANSLATE_EVERY)),
         "seconds": seconds,
         "pages_per_s": size / seconds,
+        "parts": len(parts),
+        "cpu_seconds": sum(part["cpu_seconds"] for part in parts.values()),
     }
-    RESULTS.mkdir(parents=True, exist_ok=True)
     marker.write_text(json.dumps(result))
     return result
+
+
+def _timed_import(env: dict[str, str], files: list[str]) -> dict:
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    load_before = os.getloadavg()[0]
+    started = time.perf_counter()
+    services.manage(env, "import_content", *files)
+    seconds = time.perf_counter() - started
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return {
+        "seconds": seconds,
+        "cpu_seconds": (after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime),
+        "load_before": load_before,
+        "load_after": os.getloadavg()[0],
+        "finished": time.strftime("%Y-%m-%d %H:%M:%S", time.gmtime()),
+    }
 
 
 def rebuild(env: dict[str, str], which: str) -> dict:
@@ -100,11 +136,17 @@ def search_paths() -> dict[str, list[str]]:
     }
 
 
-def run_one(size: int, backend: str, options) -> dict:
+def prepare(size: int, backend: str = "database") -> dict:
+    """The size's database, migrated and with its corpus imported; returns the import figures."""
     env = services.site_env(size, backend)
     services.ensure_database(size)
     services.manage(env, "migrate", "--verbosity", "0")  # an imported size may predate a change
-    result: dict = {"size": size, "backend": backend, "import": import_corpus(size, env)}
+    return import_corpus(size, env)
+
+
+def run_one(size: int, backend: str, options) -> dict:
+    env = services.site_env(size, backend)
+    result: dict = {"size": size, "backend": backend, "import": prepare(size, backend)}
     if not (BUILD / "static" / "staticfiles.json").exists():
         services.manage(env, "collectstatic", "--noinput")
     print(f"[{size} {backend}] rebuilding our index …", flush=True)
