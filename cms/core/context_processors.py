@@ -8,6 +8,7 @@ from django.utils.translation import get_language
 from wagtail.models import Page, Site
 from wagtail.models.sites import get_site_for_hostname
 
+from cms.core.languages import with_text_locale
 from cms.core.pagecache import per_generation
 
 
@@ -30,10 +31,14 @@ def site_for_request(request: HttpRequest) -> Site | None:
 @per_generation
 def _navigation(site_id: int, language: str) -> tuple[Page | None, list[Page]]:
     """The localized home page and its menu pages: the same for every request until content
-    changes, so kept per process (``per_generation``) rather than read on every page view."""
+    changes, so kept per process (``per_generation``) rather than read on every page view.
+
+    The menu pages carry their text's language (``with_text_locale``): in English, a menu page
+    nobody has translated is an alias, and its ``lang`` attribute cost a query on every page
+    view (docs/benchmarks.md, "Seventh round")."""
     site = Site.objects.select_related("root_page").get(pk=site_id)
     home = site.root_page.localized
-    return home, list(home.get_children().live().in_menu().specific())
+    return home, list(with_text_locale(home.get_children().live().in_menu()).specific())
 
 
 def site_navigation(request: HttpRequest) -> dict:

@@ -11,6 +11,7 @@ from django.test import TestCase
 from django.test.utils import CaptureQueriesContext
 from wagtail.contrib.search_promotions.models import Query, SearchPromotion
 
+from cms.core.languages import content_language
 from cms.knowledge.models import CaseStoryPage, KnowledgePage
 from search.models import SearchLogEntry
 from tests.search.contract import make_swedish_only
@@ -175,6 +176,9 @@ class SearchAnalyticsAdminTests(TestCase):
         self.assertEqual(response.status_code, 302)
 
 
+MENU_PAGE = "berattelser"  # the case stories' listing, in the demo's main menu
+
+
 class SearchQueryCount(TestCase):
     """A search's queries do not grow with its hits: no query per hit in the view or template."""
 
@@ -184,6 +188,8 @@ class SearchQueryCount(TestCase):
         # Swedish-only work, reached in English through aliases (most of a real archive).
         for page in CaseStoryPage.objects.filter(locale__language_code="sv")[:6]:
             make_swedish_only(page.slug)
+        # And a menu page: every English page view shows it, as an alias.
+        make_swedish_only(MENU_PAGE)
         call_command("rebuild_search_index", stdout=io.StringIO())
 
     def queries(self, path: str, params: dict) -> int:
@@ -212,3 +218,12 @@ class SearchQueryCount(TestCase):
                 few = self.queries(path, {**params, "page_size": "2"})
                 many = self.queries(path, {**params, "page_size": "20"})
                 self.assertEqual(many, few)
+
+    def test_the_menus_aliases_know_their_language_without_a_query(self):
+        """Every English page shows the menu, and a Swedish-only menu page is an alias there:
+        its ``lang`` attribute must not cost a query per page view, as the hits' do not."""
+        english_menu = self.client.get("/en/search/").context["menu_pages"]()
+        with self.assertNumQueries(0):
+            languages = {page.slug: content_language(page) for page in english_menu}
+        self.assertEqual(languages[MENU_PAGE], "sv")
+        self.assertEqual(set(languages.values()), {"sv", "en"})
