@@ -26,7 +26,6 @@ from django.db.models import (
     Expression,
     F,
     FloatField,
-    Model,
     OuterRef,
     Q,
     QuerySet,
@@ -36,7 +35,7 @@ from django.db.models import (
     When,
 )
 from django.db.models.functions import Coalesce, Length
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.html import escape
 
 from cms.core.languages import active_locale_id
@@ -65,6 +64,24 @@ FIELD_BOOSTS = {
 SNIPPET_LENGTH = 220
 # Matches up to this many pages are fetched as ids once per search (see _materialise).
 MATERIALISE_LIMIT = 20_000
+
+
+@dataclass(frozen=True)
+class IndexTables:
+    """The names of the index's four tables: the live ones, or a rebuild's new ones."""
+
+    entry: str
+    term: str
+    facet: str
+    word: str
+
+    def __iter__(self):
+        return iter((self.entry, self.term, self.facet, self.word))
+
+
+LIVE_TABLES = IndexTables(
+    *(model._meta.db_table for model in (SearchEntry, SearchTerm, SearchFacet, SearchWord))
+)
 
 
 @dataclass(frozen=True)
@@ -230,11 +247,75 @@ class DatabaseBackend(SearchBackend):
         return f"{document.summary}\n{document.summary_en}\n{document.body}"
 
     @transaction.atomic
-    def add_documents(self, documents: list[SearchDocument]) -> None:
+    def add_documents(
+        self, documents: list[SearchDocument], tables: IndexTables | None = None
+    ) -> None:
         """Index pages known not to be in the index (a rebuild after ``clear``, or after
         ``remove_pages``) in a few bulk statements instead of several per page: the rebuild's
-        round trips were most of its time (docs/benchmarks.md)."""
+        round trips were most of its time (docs/benchmarks.md).
+
+        ``tables`` names other tables of the same shape to write to (PostgreSQL only): a
+        rebuild fills new tables beside the live ones (``search.backends.database_rebuild``).
+        """
+        if not documents:
+            return
         analysed = [(document, *self._analyse(document)) for document in documents]
+        vocabulary = sorted({word[:100] for _, _, words in analysed for word in words})
+        if connection.vendor != "postgresql":
+            if tables is not None:
+                raise ValueError("only PostgreSQL writes an index into other tables")
+            self._add_with_orm(analysed, vocabulary)
+            return
+        tables = tables or LIVE_TABLES
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
+                [tables.entry, len(analysed)],
+            )
+            entry_ids = [row[0] for row in cursor.fetchall()]
+        # COPY: hundreds of terms per page, and building a model instance for each cost more
+        # than the database's work. The rows go as blocks of COPY text: psycopg's per-row
+        # ``write_row`` was a fifth of a rebuild. Terms are stems of word characters
+        # (``analysis.TOKEN_RE``): no tab, newline or backslash to escape.
+        now = timezone.now().isoformat()
+        _copy(
+            tables.entry,
+            ("id", "page_id", "language", "text", "updated_at"),
+            "".join(
+                f"{entry_id}\t{document.page_id}\t{_copy_escaped(document.language)}\t"
+                f"{_copy_escaped(self._entry_text(document))}\t{now}\n"
+                for entry_id, (document, _, _) in zip(entry_ids, analysed, strict=True)
+            ),
+        )
+        _copy(
+            tables.term,
+            ("entry_id", "term", "weight"),
+            "".join(
+                f"{entry_id}\t{term[:100]}\t{1 + math.log(weight)!r}\n"
+                for entry_id, (_, weights, _) in zip(entry_ids, analysed, strict=True)
+                for term, weight in weights.items()
+            ),
+        )
+        _copy(
+            tables.facet,
+            ("entry_id", "key"),
+            "".join(
+                f"{entry_id}\t{_copy_escaped(key)}\n"
+                for entry_id, (document, _, _) in zip(entry_ids, analysed, strict=True)
+                for key in facet_keys(document)
+            ),
+        )
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"INSERT INTO {connection.ops.quote_name(tables.word)} (word) "
+                "SELECT unnest(%s::varchar[]) ON CONFLICT DO NOTHING",
+                [vocabulary],
+            )
+
+    def _add_with_orm(
+        self, analysed: list[tuple[SearchDocument, Counter[str], set[str]]], vocabulary: list[str]
+    ) -> None:
+        """``add_documents`` on SQLite."""
         entries = SearchEntry.objects.bulk_create(
             SearchEntry(
                 page_id=document.page_id,
@@ -243,42 +324,22 @@ class DatabaseBackend(SearchBackend):
             )
             for document, _, _ in analysed
         )
-        rows = [
-            (entry_id, term[:100], 1 + math.log(weight))
-            for entry_id, (_, weights, _) in zip(
-                (entry.pk for entry in entries), analysed, strict=True
-            )
-            for term, weight in weights.items()
-        ]
-        keys = [
-            (entry.pk, key)
-            for entry, (document, _, _) in zip(entries, analysed, strict=True)
-            for key in facet_keys(document)
-        ]
-        if connection.vendor == "postgresql":
-            # COPY: hundreds of terms per page, and building a model instance for each cost more
-            # than the database's work. The rows go as one block of COPY text: psycopg's
-            # per-row ``write_row`` was a fifth of a rebuild. Terms are stems of word
-            # characters (``analysis.TOKEN_RE``): no tab, newline or backslash to escape.
-            _copy(
-                SearchTerm,
-                ("entry_id", "term", "weight"),
-                "".join(f"{entry_id}\t{term}\t{weight!r}\n" for entry_id, term, weight in rows),
-            )
-            _copy(
-                SearchFacet,
-                ("entry_id", "key"),
-                "".join(f"{entry_id}\t{_copy_escaped(key)}\n" for entry_id, key in keys),
-            )
-        else:
-            SearchTerm.objects.bulk_create(
-                (SearchTerm(entry_id=pk, term=term, weight=weight) for pk, term, weight in rows),
-                batch_size=5_000,
-            )
-            SearchFacet.objects.bulk_create(
-                (SearchFacet(entry_id=pk, key=key) for pk, key in keys), batch_size=5_000
-            )
-        vocabulary = {word[:100] for _, _, words in analysed for word in words}
+        SearchTerm.objects.bulk_create(
+            (
+                SearchTerm(entry_id=entry.pk, term=term[:100], weight=1 + math.log(weight))
+                for entry, (_, weights, _) in zip(entries, analysed, strict=True)
+                for term, weight in weights.items()
+            ),
+            batch_size=5_000,
+        )
+        SearchFacet.objects.bulk_create(
+            (
+                SearchFacet(entry_id=entry.pk, key=key)
+                for entry, (document, _, _) in zip(entries, analysed, strict=True)
+                for key in facet_keys(document)
+            ),
+            batch_size=5_000,
+        )
         SearchWord.objects.bulk_create(
             (SearchWord(word=word) for word in vocabulary), ignore_conflicts=True, batch_size=5_000
         )
@@ -492,11 +553,11 @@ class DatabaseBackend(SearchBackend):
             return [{"title": page.title, "url": page.url} for page in pages]
 
 
-def _copy(model: type[Model], columns: tuple[str, ...], data: str) -> None:
-    """Rows into ``model``'s table as one block of PostgreSQL COPY text."""
+def _copy(table: str, columns: tuple[str, ...], data: str) -> None:
+    """Rows into ``table`` as one block of PostgreSQL COPY text."""
     with connection.cursor() as cursor:
-        table = connection.ops.quote_name(model._meta.db_table)
-        with cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
+        name = connection.ops.quote_name(table)
+        with cursor.copy(f"COPY {name} ({', '.join(columns)}) FROM STDIN") as copy:
             copy.write(data)
 
 

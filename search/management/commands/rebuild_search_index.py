@@ -5,6 +5,7 @@ from __future__ import annotations
 import sys
 from collections import deque
 from collections.abc import Iterator
+from contextlib import closing
 
 from django.core.management.base import BaseCommand, CommandError, OutputWrapper
 from django.db import connection
@@ -12,7 +13,8 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from search.backends.base import BackendUnavailable
-from search.backends.database import DatabaseBackend
+from search.backends.database import DatabaseBackend, IndexTables
+from search.backends.database_rebuild import RebuildRunning, rebuilt_index
 from search.background import BackgroundWriter
 from search.documents import SearchDocument, build_document
 from search.indexing import BATCH, indexable_pages
@@ -43,25 +45,44 @@ class Command(BaseCommand):
         engine = configured_backend()
         with_engine = engine.name != database.name
         self.stdout.write(f"Database index: {total} pages")
-        database.clear()
-        documents = self.indexed_in_database(pages, total, database, show_progress=not with_engine)
-        if not with_engine:
-            deque(documents, maxlen=0)
-        else:
-            started = timezone.now()
-            try:
-                engine.rebuild(documents, total, stdout=self.stdout)
-                # What was live when the rebuild began is in the new index now.
-                PendingIndexChange.objects.filter(queued_at__lt=started).delete()
-            except BackendUnavailable as error:
-                deque(documents, maxlen=0)  # the fallback index is completed all the same
-                raise CommandError(
-                    f"The database index is rebuilt, but the search engine's is not: {error}"
-                ) from error
+        engine_error = None
+        try:
+            # Searches keep the old database index until the new one is complete (PostgreSQL).
+            # The writer thread stops before the new tables are swapped in or dropped.
+            with (
+                rebuilt_index(database) as tables,
+                closing(
+                    self.indexed_in_database(
+                        pages, total, database, tables, show_progress=not with_engine
+                    )
+                ) as documents,
+            ):
+                if not with_engine:
+                    deque(documents, maxlen=0)
+                else:
+                    started = timezone.now()
+                    try:
+                        engine.rebuild(documents, total, stdout=self.stdout)
+                        # What was live when the rebuild began is in the new index now.
+                        PendingIndexChange.objects.filter(queued_at__lt=started).delete()
+                    except BackendUnavailable as error:
+                        deque(documents, maxlen=0)  # the fallback index is completed all the same
+                        engine_error = error
+        except RebuildRunning as error:
+            raise CommandError(f"{error}; try again when it has finished") from error
+        if engine_error is not None:
+            raise CommandError(
+                f"The database index is rebuilt, but the search engine's is not: {engine_error}"
+            ) from engine_error
         self.stdout.write(self.style.SUCCESS("Search index rebuilt."))
 
     def indexed_in_database(
-        self, pages: QuerySet, total: int, database: DatabaseBackend, show_progress: bool
+        self,
+        pages: QuerySet,
+        total: int,
+        database: DatabaseBackend,
+        tables: IndexTables | None,
+        show_progress: bool,
     ) -> Iterator[SearchDocument]:
         """Each page's document, added to the database index in batches as it is passed on.
 
@@ -77,13 +98,13 @@ class Command(BaseCommand):
                 document = build_document(page)
                 batch.append(document)
                 if len(batch) == BATCH:
-                    writer.submit(database.add_documents, batch)
+                    writer.submit(database.add_documents, batch, tables)
                     batch = []
                     if show_progress:
                         progress(done, max(total, done), self.stdout)
                 yield document
             if batch:
-                writer.submit(database.add_documents, batch)
+                writer.submit(database.add_documents, batch, tables)
         if show_progress:
             progress(done, done, self.stdout)
 
