@@ -14,7 +14,7 @@ import json
 import math
 import re
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 from django.db import connection, transaction
@@ -75,9 +75,12 @@ class IndexTables:
     facet: str
     word: str
 
-    def __iter__(self):
+    def __iter__(self) -> Iterator[str]:
         return iter((self.entry, self.term, self.facet, self.word))
 
+
+# A document with its weighted index terms and its surface words (``DatabaseBackend._analyse``).
+Analysed = tuple[SearchDocument, Counter[str], set[str]]
 
 LIVE_TABLES = IndexTables(
     *(model._meta.db_table for model in (SearchEntry, SearchTerm, SearchFacet, SearchWord))
@@ -261,12 +264,18 @@ class DatabaseBackend(SearchBackend):
             return
         analysed = [(document, *self._analyse(document)) for document in documents]
         vocabulary = sorted({word[:100] for _, _, words in analysed for word in words})
-        if connection.vendor != "postgresql":
-            if tables is not None:
-                raise ValueError("only PostgreSQL writes an index into other tables")
+        if connection.vendor == "postgresql":
+            self._add_with_copy(analysed, vocabulary, tables or LIVE_TABLES)
+        elif tables is None:
             self._add_with_orm(analysed, vocabulary)
-            return
-        tables = tables or LIVE_TABLES
+        else:
+            raise ValueError("only PostgreSQL writes an index into other tables")
+
+    def _add_with_copy(
+        self, analysed: list[Analysed], vocabulary: list[str], tables: IndexTables
+    ) -> None:
+        """``add_documents`` on PostgreSQL: the entries take their ids from their table's
+        sequence, so every row can go in by COPY."""
         with connection.cursor() as cursor:
             cursor.execute(
                 "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
@@ -312,9 +321,7 @@ class DatabaseBackend(SearchBackend):
                 [vocabulary],
             )
 
-    def _add_with_orm(
-        self, analysed: list[tuple[SearchDocument, Counter[str], set[str]]], vocabulary: list[str]
-    ) -> None:
+    def _add_with_orm(self, analysed: list[Analysed], vocabulary: list[str]) -> None:
         """``add_documents`` on SQLite."""
         entries = SearchEntry.objects.bulk_create(
             SearchEntry(
