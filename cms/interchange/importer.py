@@ -137,6 +137,7 @@ class Importer:
         self.images: dict[str, EstherImage] = {}
         self.documents: dict[str, EstherDocument] = {}
         self.pages: dict[str, Page] = {}
+        self.created: list[Page] = []
 
     def run(self, paths: Iterable[str | Path]) -> ImportReport:
         sources = read_sources(paths)
@@ -160,7 +161,7 @@ class Importer:
             for source in sources:
                 for item in source.data.get("pages", []):
                     self._import_page(item)
-            translations.synchronise_locales()
+            translations.synchronise_locales(self.created)
             self._import_translations(
                 [
                     (source, item)
@@ -263,6 +264,7 @@ class Importer:
         if existing is None:
             page.live = item.get("live", True)
             parent.add_child(instance=page)
+            self.created.append(page)
         revision = page.save_revision(clean=True)
         if item.get("live", True):
             revision.publish()

@@ -120,13 +120,32 @@ def pair_texts(
     return sorted(pairs)
 
 
-def synchronise_locales() -> None:
-    """Give every page an alias in each locale that syncs from its language ("Sync from" in
-    wagtail-localize's locale settings), as the admin does for a page created there."""
+def synchronise_locales(pages: Iterable[Page] | None = None) -> None:
+    """Give pages an alias in each locale that syncs from their language ("Sync from" in
+    wagtail-localize's locale settings), as the admin does for a page created there.
+
+    ``pages``: the pages to give aliases (an import's new pages); every page when None. Why not
+    always every page: wagtail-localize reads each page of the tree with several queries to
+    list them, so an import into an archive of 16,000 pages spent a minute on it whatever its
+    own size, and more with every page added (docs/benchmarks.md, "Seventh round").
+    """
     synchronisations = list(LocaleSynchronization.objects.select_related("locale", "sync_from"))
     if not synchronisations:
         return
-    index = PageIndex.from_database().sort_by_tree_position()
+    if pages is None:
+        index = PageIndex.from_database().sort_by_tree_position()
+    else:
+        # Parents before children (tree order), as ``sort_by_tree_position`` orders a whole
+        # tree; it would drop a page whose parent is not in the index as an orphan.
+        ids = [page.pk for page in pages]
+        index = PageIndex(
+            [
+                PageIndex.Entry.from_page_instance(page)
+                for page in Page.objects.filter(pk__in=ids, alias_of__isnull=True)
+                .only(*PageIndex.Entry.REQUIRED_PAGE_FIELDS)
+                .order_by("path")
+            ]
+        )
     for synchronisation in synchronisations:
         synchronize_tree(synchronisation.sync_from, synchronisation.locale, page_index=index)
 

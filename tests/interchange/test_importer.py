@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 from django.core.management import CommandError, call_command
+from wagtail_localize.synctree import PageIndex
 
 from cms.interchange.importer import ContentError, Importer
 from cms.knowledge.models import ImprovementProjectPage, KnowledgePage
@@ -84,6 +85,7 @@ def page_tree(project_overrides: dict | None = None) -> dict:
 
 
 def write(tmp_path: Path, *documents: dict) -> Path:
+    tmp_path.mkdir(parents=True, exist_ok=True)
     for number, document in enumerate(documents):
         (tmp_path / f"{number:02d}.json").write_text(json.dumps(document), encoding="utf-8")
     return tmp_path
@@ -117,6 +119,28 @@ def test_imported_pages_and_their_english_aliases_are_searchable_at_once(
     assert english.alias_of_id is not None
     admin_hits = ImprovementProjectPage.objects.live().search("egenvårdsdialys")
     assert {page.pk for page in admin_hits} == {english.pk, english.alias_of_id}
+
+
+def test_an_import_into_an_archive_synchronises_its_own_pages_only(tmp_path, monkeypatch):
+    """Each new page gets its English alias, and the pages already there are not read again:
+    wagtail-localize reads every page it lists with several queries, so listing the whole tree
+    made every import cost more with every page in the archive."""
+    Importer().run([write(tmp_path / "first", TAXONOMY, page_tree())])
+    listed: list[str] = []
+    original = PageIndex.Entry.from_page_instance
+
+    def from_page_instance(page):
+        listed.append(page.slug)
+        return original(page)
+
+    monkeypatch.setattr(PageIndex.Entry, "from_page_instance", from_page_instance)
+    second = page_tree({"key": "andra", "slug": "andra-projektet", "title": "Andra projektet"})
+    Importer().run([write(tmp_path / "second", TAXONOMY, second)])
+
+    assert listed == ["andra-projektet"]
+    english = ImprovementProjectPage.objects.get(slug="andra-projektet", locale__language_code="en")
+    assert english.alias_of.slug == "andra-projektet"
+    assert ImprovementProjectPage.objects.filter(locale__language_code="en").count() == 2
 
 
 def test_import_twice_creates_nothing_new(tmp_path):
