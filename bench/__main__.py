@@ -35,7 +35,7 @@ def main() -> None:
     if options.import_only:
         services.start_services(engine=False)
         for size in (int(value) for value in options.sizes.split(",")):
-            print(run.prepare(size))
+            print(run.prepare(size, services.site_env(size, "database")))
         return
     if not options.report_only:
         services.start_services(engine="opensearch" in backends)

@@ -136,9 +136,8 @@ def search_paths() -> dict[str, list[str]]:
     }
 
 
-def prepare(size: int, backend: str = "database") -> dict:
+def prepare(size: int, env: dict[str, str]) -> dict:
     """The size's database, migrated and with its corpus imported; returns the import figures."""
-    env = services.site_env(size, backend)
     services.ensure_database(size)
     services.manage(env, "migrate", "--verbosity", "0")  # an imported size may predate a change
     return import_corpus(size, env)
@@ -146,7 +145,7 @@ def prepare(size: int, backend: str = "database") -> dict:
 
 def run_one(size: int, backend: str, options) -> dict:
     env = services.site_env(size, backend)
-    result: dict = {"size": size, "backend": backend, "import": prepare(size, backend)}
+    result: dict = {"size": size, "backend": backend, "import": prepare(size, env)}
     if not (BUILD / "static" / "staticfiles.json").exists():
         services.manage(env, "collectstatic", "--noinput")
     print(f"[{size} {backend}] rebuilding our index …", flush=True)

@@ -276,12 +276,7 @@ class DatabaseBackend(SearchBackend):
     ) -> None:
         """``add_documents`` on PostgreSQL: the entries take their ids from their table's
         sequence, so every row can go in by COPY."""
-        with connection.cursor() as cursor:
-            cursor.execute(
-                "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
-                [tables.entry, len(analysed)],
-            )
-            entry_ids = [row[0] for row in cursor.fetchall()]
+        entry_ids = next_ids(tables.entry, len(analysed))
         # COPY: hundreds of terms per page, and building a model instance for each cost more
         # than the database's work. The rows go as blocks of COPY text: psycopg's per-row
         # ``write_row`` was a fifth of a rebuild. Terms are stems of word characters
@@ -359,24 +354,15 @@ class DatabaseBackend(SearchBackend):
         entries._raw_delete(using=SearchEntry.objects.db)
 
     def clear(self) -> None:
-        """Empty the index (a rebuild refills it).
+        """Empty the index, for a rebuild that refills the live tables (SQLite, or inside a
+        transaction; on PostgreSQL a rebuild fills new tables instead:
+        ``search.backends.database_rebuild``).
 
         Raw deletes: Django's collector would load every entry to cascade to its terms, which
         took longer than indexing (docs/benchmarks.md). Nothing else references these tables.
-        On PostgreSQL a TRUNCATE: a DELETE leaves every row of the old index behind as a dead
-        tuple until autovacuum comes, and the rebuild then wrote into a table three times its
-        size (2,000 pages: COPY 3.0 -> 2.0 s). Not inside a transaction (a test's): one that
-        has written index rows has their foreign key checks pending, and PostgreSQL refuses
-        to truncate under them.
         """
-        index_models = (SearchTerm, SearchFacet, SearchEntry, SearchWord)
-        if connection.vendor == "postgresql" and not connection.in_atomic_block:
-            tables = ", ".join(connection.ops.quote_name(m._meta.db_table) for m in index_models)
-            with connection.cursor() as cursor:
-                cursor.execute(f"TRUNCATE {tables}")
-            return
         with transaction.atomic():
-            for model in index_models:
+            for model in (SearchTerm, SearchFacet, SearchEntry, SearchWord):
                 model.objects.all()._raw_delete(using=model.objects.db)
 
     # Searching ---------------------------------------------------------------------------------
@@ -558,6 +544,16 @@ class DatabaseBackend(SearchBackend):
                 .order_by("title")[:limit]
             )
             return [{"title": page.title, "url": page.url} for page in pages]
+
+
+def next_ids(table: str, count: int) -> list[int]:
+    """``count`` ids from the sequence of ``table``'s ``id`` column (PostgreSQL)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
+            [table, count],
+        )
+        return [row[0] for row in cursor.fetchall()]
 
 
 def _copy(table: str, columns: tuple[str, ...], data: str) -> None:

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 
 from django.db import connection, transaction
 
-from search.backends.database import LIVE_TABLES, DatabaseBackend, IndexTables
+from search.backends.database import LIVE_TABLES, DatabaseBackend, IndexTables, next_ids
 from search.indexing import indexable_pages
 from search.models import SearchEntry
 
@@ -83,7 +83,7 @@ def rebuilt_index(database: DatabaseBackend) -> Iterator[IndexTables | None]:
             # The words' key serves the load itself: a word already present is skipped.
             _build(tables.word, definitions[LIVE_TABLES.word])
             # Entries the live index gets from now on have higher ids: pages indexed meanwhile.
-            watermark = _next_id(LIVE_TABLES.entry)
+            (watermark,) = next_ids(LIVE_TABLES.entry, 1)
             yield tables
             for live, new in zip(LIVE_TABLES, tables, strict=True):
                 if live != LIVE_TABLES.word:
@@ -182,12 +182,6 @@ def _swap(
     # Checked once the lock is released: checking reads every row, and searches need not wait.
     for live, definition in foreign_keys:
         _execute(f"ALTER TABLE {_quote(live)} VALIDATE CONSTRAINT {_quote(definition.name)}")
-
-
-def _next_id(table: str) -> int:
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT nextval(pg_get_serial_sequence(%s, 'id'))", [table])
-        return cursor.fetchone()[0]
 
 
 def _sequence(table: str) -> str | None:
