@@ -9,12 +9,16 @@ from __future__ import annotations
 import datetime
 import re
 from dataclasses import dataclass
+from functools import cache
+from typing import Any
 
 from django.utils.html import strip_tags
+from wagtail import blocks
 from wagtail.blocks import StreamValue
 
 from cms.core.languages import content_language
 from cms.knowledge.models import KnowledgePage
+from cms.taxonomy.models import Theme
 
 BLOCK_END = re.compile(r"</(p|h[1-6]|li|ul|ol|blockquote)>|<br\s*/?>", re.IGNORECASE)
 
@@ -49,33 +53,53 @@ class SearchDocument:
         return self.date.year
 
 
-def _stream_text(value) -> list[str]:
-    """Every piece of text inside a StreamField value, in order (dates and ids left out)."""
+def _stream_text(value: StreamValue) -> list[str]:
+    """Every piece of text inside a StreamField value, in order (dates, numbers and ids left out).
+
+    Walks the stored JSON (``raw_data``) with the block definitions beside it, instead of the
+    block values. Why: turning the JSON into values (StructValues, ListValues with new ids, the
+    chosen images and documents fetched) was most of building a document, and so of a rebuild's
+    Python time (docs/benchmarks.md, "Eighth round"); only the texts are needed here.
+    """
     parts: list[str] = []
-
-    def walk(item) -> None:
-        if isinstance(item, StreamValue):
-            for child in item:
-                walk(child.value)
-        elif hasattr(item, "source"):  # RichText
-            parts.append(html_to_text(item.source))
-        elif isinstance(item, dict):
-            for child in item.values():
-                walk(child)
-        elif isinstance(item, list | tuple):
-            for child in item:
-                walk(child)
-        elif hasattr(item, "items") and callable(item.items):  # StructValue
-            for _, child in item.items():
-                walk(child)
-        elif hasattr(item, "__iter__") and not isinstance(item, str | bytes):
-            for child in item:
-                walk(child)
-        elif isinstance(item, str):
-            parts.append(item)
-
-    walk(value)
+    _block_text(value.stream_block, list(value.raw_data), parts)
     return [part for part in parts if part and not part.isdigit()]
+
+
+def _block_text(block: blocks.Block, raw: Any, parts: list[str]) -> None:
+    if raw is None:
+        return
+    if isinstance(block, blocks.RichTextBlock):
+        parts.append(html_to_text(raw))
+    elif isinstance(block, blocks.StreamBlock):
+        for item in raw:
+            child = block.child_blocks.get(item.get("type"))
+            if child is not None:
+                _block_text(child, item.get("value"), parts)
+    elif isinstance(block, blocks.StructBlock):
+        for name, child in block.child_blocks.items():
+            _block_text(child, raw.get(name), parts)
+    elif isinstance(block, blocks.ListBlock):
+        for item in raw:
+            if block._item_is_in_block_format(item):
+                item = item["value"]
+            _block_text(block.child_block, item, parts)
+    elif isinstance(raw, str) and (_stored_as_text(type(block)) or _is_text(block, raw)):
+        parts.append(raw)
+
+
+@cache
+def _stored_as_text(block_type: type[blocks.Block]) -> bool:
+    """Whether a block's stored string is its value (a char, text or choice block's) without
+    asking the block: a choice block's answer costs setting up its form field."""
+    return block_type.to_python is blocks.Block.to_python or issubclass(
+        block_type, blocks.ChoiceBlock
+    )
+
+
+def _is_text(block: blocks.Block, raw: str) -> bool:
+    """Whether a string is text to the block, not a value stored as text (a date, a decimal)."""
+    return isinstance(block.to_python(raw), str)
 
 
 TEXT_FIELDS = (
@@ -92,6 +116,23 @@ TEXT_FIELDS = (
 STREAM_FIELDS = ("change_ideas", "pdsa_cycles", "measures", "learning_goals", "body", "story")
 
 
+# Where ``search.indexing.indexable_pages`` puts a page's themes and taggings.
+PREFETCHED_THEMES = "themes_for_index"
+PREFETCHED_TAGGINGS = "taggings_for_index"
+
+
+def _themes(page: KnowledgePage) -> list[Theme]:
+    themes = getattr(page, PREFETCHED_THEMES, None)
+    return list(page.themes.all()) if themes is None else themes
+
+
+def _tag_names(page: KnowledgePage) -> tuple[str, ...]:
+    taggings = getattr(page, PREFETCHED_TAGGINGS, None)
+    if taggings is None:
+        return tuple(tag.name for tag in page.tags.all())
+    return tuple(tagging.tag.name for tagging in taggings)
+
+
 def build_document(page: KnowledgePage) -> SearchDocument:
     """Flatten a (specific) knowledge page into its searchable fields."""
     page = page.specific
@@ -104,7 +145,7 @@ def build_document(page: KnowledgePage) -> SearchDocument:
         value = getattr(page, name, None)
         if value:
             texts.extend(_stream_text(value))
-    themes = list(page.themes.all())
+    themes = _themes(page)
     municipality = page.municipality
     decisions = tuple(getattr(page, "decisions", ()))
     return SearchDocument(
@@ -122,7 +163,7 @@ def build_document(page: KnowledgePage) -> SearchDocument:
         type=page.kind,
         status=getattr(page, "status", ""),
         decisions=decisions,
-        tags=tuple(tag.name for tag in page.tags.all()),
+        tags=_tag_names(page),
         date=page.date,
         url_path=page.url_path,
     )

@@ -144,8 +144,11 @@ class ImprovementProjectPage(RoutablePageMixin, EstherLensMixin, KnowledgePage):
 
     @property
     def decisions(self) -> list[str]:
-        """The PDSA decisions taken, in order: data for filters and 'what did not work'."""
-        return [block.value["decision"] for block in self.pdsa_cycles]
+        """The PDSA decisions taken, in order: data for filters and 'what did not work'.
+
+        Read from the stored JSON: the cycles' block values are not needed for it, and a rebuild
+        asks it of every project."""
+        return [cycle["value"].get("decision") or "" for cycle in self.pdsa_cycles.raw_data]
 
     @path("measures/<int:number>/csv/", name="measure_csv")
     def measure_csv(self, request, number: int) -> HttpResponse:
