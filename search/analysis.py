@@ -181,7 +181,7 @@ def _stemmer(language: str):
 
 def words(text: str) -> list[str]:
     """Lower-cased word tokens; digits kept (years, counts), punctuation dropped."""
-    return [match.group(0).lower() for match in TOKEN_RE.finditer(text or "")]
+    return TOKEN_RE.findall(text.lower()) if text else []
 
 
 def compound_parts(word: str) -> list[str]:
@@ -210,15 +210,7 @@ def analyse_word(word: str, language: str) -> set[str]:
 
 
 @lru_cache(maxsize=200_000)
-def _sorted_terms(word: str, language: str) -> tuple[str, ...]:
-    """Memoised per word: the compound-part scan costs more than the stemming it feeds."""
+def word_terms(word: str, language: str) -> tuple[str, ...]:
+    """A word's index terms, in a fixed order (the indexer's ``analyse_word``). Memoised per
+    word: the compound-part scan costs more than the stemming it feeds."""
     return tuple(sorted(analyse_word(word, language)))
-
-
-def analyse(text: str, language: str, tokens: list[str] | None = None) -> list[str]:
-    """Index terms for a text, in order, with repeats (term frequency matters). ``tokens`` are
-    the text's ``words`` if the caller has them already (the indexer needs both)."""
-    terms: list[str] = []
-    for word in words(text) if tokens is None else tokens:
-        terms.extend(_sorted_terms(word, language))
-    return terms
