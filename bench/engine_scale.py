@@ -143,9 +143,10 @@ def measure(size: int, searches: bool = True) -> dict:
 def _index_stamp() -> str:
     """The index settings and mappings the loaded index must have: a changed mapping (say, the
     highlighted fields' offsets) means loading again, or the figures would be of the old one."""
-    from search.backends.opensearch import index_body
+    from search.backends.opensearch import LANGUAGES, index_body
 
-    return hashlib.sha256(json.dumps(index_body(), sort_keys=True).encode()).hexdigest()[:16]
+    bodies = {language: index_body(language) for language in LANGUAGES}
+    return hashlib.sha256(json.dumps(bodies, sort_keys=True).encode()).hexdigest()[:16]
 
 
 def _pct(values: list[float], q: int) -> float:

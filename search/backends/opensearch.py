@@ -6,9 +6,10 @@ swaps the alias in one atomic call, so searches keep working during a rebuild.
 
 Analysis mirrors ``search.analysis`` (the database backend's analyser) so both backends find the
 same pages: the same compound word list, stop words and minimum token length; compounds are
-split at index time only. Every text field is indexed twice, Swedish-analysed (the field itself)
-and English-analysed (``<field>.en``); a query searches each field with the analyzer of the
-language its text is in (``QUERY_FIELDS``). The glossary (sv↔en) is a ``synonym_graph`` filter
+split at index time only. A text field can be Swedish-analysed (the field itself) and
+English-analysed (``<field>.en``); a query searches each field with the analyzer of the language
+its text is in (``QUERY_FIELDS``), and each language's index analyses a field only the ways its
+queries read it. The glossary (sv↔en) is a ``synonym_graph`` filter
 at the end of both search analyzers, where its rules are stemmed like the text they must match,
 so "vårdövergångarna" and "care transitions" both reach it. It is read when an index is created:
 glossary edits take effect with the next ``rebuild_search_index``.
@@ -152,6 +153,7 @@ def analysis_settings() -> dict[str, Any]:
         },
         "filter": {
             "min_length": {"type": "length", "min": analysis.MIN_TOKEN_LENGTH},
+            "drop_all": {"type": "length", "max": 0},
             # scandinavian_normalization (ä/ö → æ/ø, "aa" → å; å stays distinct from a) comes
             # after the decompounder, the stop words and the stemmer: all three are written
             # with ä/ö, and the Swedish stemmer counts ä/ö (not æ/ø) as vowels, so normalising
@@ -229,6 +231,8 @@ def analysis_settings() -> dict[str, Any]:
             ),
             # Surface words, for "did you mean" and title autocomplete.
             "plain": _custom("lowercase"),
+            # No terms at all: a field this language's index never searches (``_text_field``).
+            "unread": {"type": "custom", "tokenizer": "keyword", "filter": ["drop_all"]},
         },
     }
 
@@ -242,31 +246,57 @@ def _custom(*filters: str) -> dict[str, Any]:
     }
 
 
-def _text_field(offsets: bool = False, **extra: Any) -> dict[str, Any]:
-    """A text field analysed as Swedish, with an English-analysed ``.en`` sub-field."""
-    positions = {"index_options": "offsets"} if offsets else {}
-    fields = {
-        "en": {"type": "text", "analyzer": "en_index", "search_analyzer": "en_search", **positions}
-    }
-    fields.update(extra.pop("fields", {}))
-    return {
+def _text_field(name: str, read: frozenset[str]) -> dict[str, Any]:
+    """A text field analysed as Swedish, with an English-analysed ``.en`` sub-field, each only
+    if ``read`` (its index's queries and highlights) names it; every text goes to ``spelling``.
+
+    A Swedish analysis nobody reads is still a field, with no terms (``unread``): one search
+    asks both indices with both languages' clauses, and a field that is not indexed at all
+    fails the query in the index that lacks it.
+    """
+    positions = {"index_options": "offsets"} if name in OFFSET_FIELDS else {}
+    field: dict[str, Any] = {
         "type": "text",
         "analyzer": "sv_index",
         "search_analyzer": "sv_search",
         "copy_to": "spelling",
-        "fields": fields,
         **positions,
-        **extra,
     }
+    if name not in read:
+        field.update(analyzer="unread", index_options="docs", norms=False)
+    subfields: dict[str, Any] = {}
+    if f"{name}.en" in read:
+        subfields["en"] = {
+            "type": "text",
+            "analyzer": "en_index",
+            "search_analyzer": "en_search",
+            **positions,
+        }
+    if name == "title":  # autocomplete's tie-break (``OpenSearchBackend.autocomplete``)
+        subfields["raw"] = {"type": "keyword", "ignore_above": 256}
+    if subfields:
+        field["fields"] = subfields
+    return field
 
 
-def mappings() -> dict[str, Any]:
-    text_fields = {name: _text_field(offsets=name in OFFSET_FIELDS) for name in FIELD_BOOSTS}
-    text_fields["title"] = _text_field(fields={"raw": {"type": "keyword", "ignore_above": 256}})
+def read_fields(language: str) -> frozenset[str]:
+    """The analysed fields the queries and highlights of ``language``'s index read."""
+    return frozenset(QUERY_FIELDS[language]) | frozenset(HIGHLIGHT_FIELDS[language])
+
+
+def mappings(language: str) -> dict[str, Any]:
+    """The mappings of ``language``'s index.
+
+    A text field is analysed only the ways that index is searched (``QUERY_FIELDS``): the
+    Swedish index has no English analysis of a Swedish body, the English index no Swedish
+    analysis of an English one. Both were built for every page, and analysing text is most of
+    the engine's work in a rebuild (docs/benchmarks.md, "Eighth round").
+    """
+    read = read_fields(language)
     return {
         "dynamic": "strict",
         "properties": {
-            **text_fields,
+            **{name: _text_field(name, read) for name in FIELD_BOOSTS},
             "title_suggest": {"type": "search_as_you_type", "analyzer": "plain"},
             "spelling": {"type": "text", "analyzer": "plain"},
             "page_id": {"type": "integer"},
@@ -285,8 +315,9 @@ def mappings() -> dict[str, Any]:
     }
 
 
-def index_body() -> dict[str, Any]:
-    """Settings and mappings of a new concrete index (the glossary is read now)."""
+def index_body(language: str) -> dict[str, Any]:
+    """Settings and mappings of a new concrete index for ``language`` (the glossary is read
+    now)."""
     return {
         "settings": {
             # One shard: a small corpus, and term statistics (hence scores) are not split.
@@ -295,7 +326,7 @@ def index_body() -> dict[str, Any]:
             "max_result_window": MAX_RESULT_WINDOW,
             "analysis": analysis_settings(),
         },
-        "mappings": mappings(),
+        "mappings": mappings(language),
     }
 
 
@@ -635,12 +666,11 @@ class OpenSearchBackend(SearchBackend):
             ]
             if not missing:
                 return
-            body = index_body()
             names = self.new_index_names()
             for language in missing:
                 self.engine.indices.create(
                     index=names[language],
-                    body={**body, "aliases": {self.alias(language): {}}},
+                    body={**index_body(language), "aliases": {self.alias(language): {}}},
                 )
 
     def refresh(self) -> None:
@@ -662,12 +692,12 @@ class OpenSearchBackend(SearchBackend):
         """
         stdout.write(f"OpenSearch index ({self.prefix}): {total} pages")
         with engine_errors("rebuild"):
-            body = index_body()
-            # Nobody searches the new indices before the swap: no periodic refreshes while
-            # they fill (each one writes a segment the engine must later merge).
-            body["settings"]["refresh_interval"] = "-1"
             new = self.new_index_names()
-            for index in new.values():
+            for language, index in new.items():
+                body = index_body(language)
+                # Nobody searches the new indices before the swap: no periodic refreshes while
+                # they fill (each one writes a segment the engine must later merge).
+                body["settings"]["refresh_interval"] = "-1"
                 self.engine.indices.create(index=index, body=body, request_timeout=BULK_TIMEOUT)
             names = ",".join(new.values())
             try:
