@@ -4,11 +4,13 @@ Why: a rebuild alternates Python's work (loading pages, building their documents
 for another process (PostgreSQL storing a batch of terms, the engine indexing a chunk). Done in
 turn, each waits for the other; on two cores they can run at the same time
 (docs/benchmarks.md, "Rebuild"). The writes run one at a time, in the order they were given,
-and at most two are outstanding, so memory stays bounded whatever the size of the corpus.
+or several at once where their order does not matter, and only a few are outstanding, so
+memory stays bounded whatever the size of the corpus.
 """
 
 from __future__ import annotations
 
+import threading
 from collections import deque
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -20,7 +22,8 @@ T = TypeVar("T")
 
 
 class BackgroundWriter(Generic[T]):
-    """Run ``write(*args)`` calls in order on one thread of their own.
+    """Run ``write(*args)`` calls in order on one thread of their own (or ``threads`` of them,
+    which then run that many writes at once; results still come back in submission order).
 
     ``submit`` returns the results of the writes that have finished by then, oldest first, and
     waits for the oldest when two are outstanding; ``finish`` waits for the rest, and so does
@@ -30,19 +33,24 @@ class BackgroundWriter(Generic[T]):
     then serves where a second thread cannot write (SQLite, which locks the whole database for
     a writer; a caller inside a transaction, whose rows another connection cannot see).
 
-    The thread's database connections (Django opens one per thread) are closed on exit.
+    The threads' database connections (Django opens one per thread) are closed on exit.
     """
 
-    def __init__(self, name: str, background: bool = True, outstanding: int = 2) -> None:
+    def __init__(
+        self, name: str, background: bool = True, outstanding: int = 2, threads: int = 1
+    ) -> None:
         self.name = name
         self.background = background
         self.outstanding = outstanding
+        self.threads = threads
         self._executor: ThreadPoolExecutor | None = None
         self._pending: deque[Future[T]] = deque()
 
     def __enter__(self) -> BackgroundWriter[T]:
         if self.background:
-            self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix=self.name)
+            self._executor = ThreadPoolExecutor(
+                max_workers=self.threads, thread_name_prefix=self.name
+            )
         return self
 
     def submit(self, write: Callable[..., T], *args) -> list[T]:
@@ -74,7 +82,16 @@ class BackgroundWriter(Generic[T]):
             future.cancel()  # queued writes after a failure: the caller is giving up
         self._pending.clear()
         try:
-            self._executor.submit(connections.close_all).result()
+            # One call on each thread: each waits at the barrier until all of them hold one.
+            barrier = threading.Barrier(self.threads)
+
+            def close_connections() -> None:
+                barrier.wait(timeout=30)
+                connections.close_all()
+
+            closing = [self._executor.submit(close_connections) for _ in range(self.threads)]
+            for future in closing:
+                future.result()
         finally:
             self._executor.shutdown(wait=True)
             self._executor = None

@@ -730,7 +730,9 @@ class OpenSearchBackend(SearchBackend):
 
         Why a sending thread (``BackgroundWriter``): building documents is Python's work and
         indexing them the engine's, on other cores; sent one after the other, each waited for
-        the other (docs/benchmarks.md, "Rebuild"). The documents are built here, in the
+        the other (docs/benchmarks.md, "Rebuild"). Two chunks are indexed at once: the engine
+        indexes one request's documents for a shard on one thread, so with one request in
+        flight it used about one core ("Eighth round"). The documents are built here, in the
         caller's thread: building one reads the database, and the caller decides where the
         database index is written.
         """
@@ -742,7 +744,7 @@ class OpenSearchBackend(SearchBackend):
             for document in documents
         )
         done = 0
-        with BackgroundWriter[int]("bulk") as sender:
+        with BackgroundWriter[int]("bulk", outstanding=3, threads=2) as sender:
             while chunk := list(islice(actions, BULK_CHUNK)):
                 for indexed in sender.submit(self._send_chunk, chunk):
                     done += indexed

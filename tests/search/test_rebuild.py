@@ -44,6 +44,27 @@ def test_writes_run_in_order_on_one_other_thread_with_at_most_two_outstanding():
     assert all(name.startswith("test-writer") for _, name in seen)
 
 
+def test_with_two_threads_two_writes_run_at_once_and_results_keep_their_order():
+    both_running = threading.Barrier(2)  # each of the first two writes waits for the other
+    threads: set[str] = set()
+
+    def write(number: int) -> int:
+        if number < 2:
+            both_running.wait(timeout=5)
+        else:
+            time.sleep(0.01)
+        threads.add(threading.current_thread().name)
+        return number
+
+    results: list[int] = []
+    with BackgroundWriter[int]("pair", outstanding=3, threads=2) as writer:
+        for number in range(6):
+            results += writer.submit(write, number)
+        results += writer.finish()
+    assert results == [0, 1, 2, 3, 4, 5]
+    assert len(threads) == 2
+
+
 def test_a_failed_write_raises_in_the_caller_and_later_writes_are_dropped():
     done: list[int] = []
     release = threading.Event()
