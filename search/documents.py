@@ -67,20 +67,23 @@ def _stream_text(value: StreamValue) -> list[str]:
 
 
 def _block_text(block: blocks.Block, raw: Any, parts: list[str]) -> None:
+    """Append the texts of one block's stored value. A value not of its block's shape (stored
+    by an older definition of the block) gives no text rather than failing a whole rebuild."""
     if raw is None:
         return
     if isinstance(block, blocks.RichTextBlock):
-        parts.append(html_to_text(raw))
+        if isinstance(raw, str):
+            parts.append(html_to_text(raw))
     elif isinstance(block, blocks.StreamBlock):
-        for item in raw:
-            child = block.child_blocks.get(item.get("type"))
+        for item in raw if isinstance(raw, list) else ():
+            child = block.child_blocks.get(item.get("type")) if isinstance(item, dict) else None
             if child is not None:
                 _block_text(child, item.get("value"), parts)
     elif isinstance(block, blocks.StructBlock):
-        for name, child in block.child_blocks.items():
+        for name, child in block.child_blocks.items() if isinstance(raw, dict) else ():
             _block_text(child, raw.get(name), parts)
     elif isinstance(block, blocks.ListBlock):
-        for item in raw:
+        for item in raw if isinstance(raw, list) else ():
             if block._item_is_in_block_format(item):
                 item = item["value"]
             _block_text(block.child_block, item, parts)
@@ -99,7 +102,10 @@ def _stored_as_text(block_type: type[blocks.Block]) -> bool:
 
 def _is_text(block: blocks.Block, raw: str) -> bool:
     """Whether a string is text to the block, not a value stored as text (a date, a decimal)."""
-    return isinstance(block.to_python(raw), str)
+    try:
+        return isinstance(block.to_python(raw), str)
+    except (ValueError, TypeError, ArithmeticError):  # "2024-13-45" in a date block
+        return False
 
 
 TEXT_FIELDS = (

@@ -6,6 +6,8 @@ tags the indexing queryset prefetched; these tests pin what it collects either w
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from wagtail.rich_text import RichText
 
@@ -91,3 +93,26 @@ def test_a_page_reads_the_same_with_and_without_the_indexing_queryset(project):
 
 def test_decisions_are_read_in_cycle_order(project):
     assert project.decisions == ["adapt", "abandon"]
+
+
+def test_a_stored_value_of_another_shape_gives_no_text_instead_of_failing(project):
+    """Values stored by an older definition of a block (say, before a field became a struct)
+    must not stop a rebuild: what is readable is indexed, the rest left out."""
+    measures = [
+        {"type": "measure", "value": "stored when a measure was a line of text", "id": "a"},
+        {
+            "type": "measure",
+            "value": {
+                "name": "Återinskrivningar inom 30 dagar",
+                "data_points": [{"type": "item", "value": {"date": "2024-13-45", "value": 3}}],
+            },
+            "id": "b",
+        },
+    ]
+    ImprovementProjectPage.objects.filter(pk=project.pk).update(measures=json.dumps(measures))
+
+    body = build_document(ImprovementProjectPage.objects.get(pk=project.pk)).body
+
+    assert "Återinskrivningar inom 30 dagar" in body.splitlines()
+    assert "line of text" not in body
+    assert "2024-13-45" not in body
