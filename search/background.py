@@ -26,7 +26,7 @@ class BackgroundWriter(Generic[T]):
     which then run that many writes at once; results still come back in submission order).
 
     ``submit`` returns the results of the writes that have finished by then, oldest first, and
-    waits for the oldest when two are outstanding; ``finish`` waits for the rest, and so does
+    waits for the oldest when ``outstanding`` are; ``finish`` waits for the rest, and so does
     leaving the block normally. A write that fails raises in the caller at the next wait; when
     the block is left by an exception, the writes still queued are dropped.
     With ``background=False`` every write runs at once in the caller's thread: the same code
