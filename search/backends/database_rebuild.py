@@ -5,7 +5,9 @@ Why: a rebuild used to empty the index and refill it, so for its minutes the dat
 rebuild that failed midway left it so. On PostgreSQL the rebuild now writes four new tables;
 searches read the old ones until the new ones are complete, and a failure drops the new ones
 and leaves the old index as it was. The new tables get their indexes and constraints after the
-load, built once instead of kept up for every row (docs/benchmarks.md, "Seventh round").
+load, built once instead of kept up for every row (docs/benchmarks.md, "Seventh round"), on a
+thread of their own as soon as the last row is in: with an engine, its last chunks, refresh and
+alias swap are still running then, and PostgreSQL builds meanwhile ("Ninth round").
 
 Pages published, changed or withdrawn while the rebuild ran are indexed in the live tables as
 usual; the swap re-indexes them in the new ones, under a lock that makes searches and index
@@ -19,11 +21,12 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.db import connection, transaction
 
 from search.backends.database import LIVE_TABLES, DatabaseBackend, IndexTables, next_ids
+from search.background import BackgroundWriter
 from search.indexing import indexable_pages
 from search.models import SearchEntry
 
@@ -60,17 +63,41 @@ class Definition:
         return f"ALTER TABLE {_quote(table)} {renamed}"
 
 
-@contextmanager
-def rebuilt_index(database: DatabaseBackend) -> Iterator[IndexTables | None]:
-    """The tables a rebuild writes to; leaving the block normally puts them in service.
+@dataclass
+class NewIndex:
+    """Where a rebuild writes, and the work that readies its new tables once they are loaded.
 
-    Yields None where the rebuild writes the live tables, emptied first.
+    ``tables`` is None where the rebuild writes the live tables, emptied first (SQLite, a
+    rebuild inside a transaction); then there is nothing to ready.
     """
+
+    tables: IndexTables | None
+    definitions: dict[str, list[Definition]] = field(default_factory=dict)
+    builder: BackgroundWriter[None] | None = None
+    _started: bool = False
+
+    def build_in_background(self) -> None:
+        """Start building the new tables' indexes and statistics; call when every row is in."""
+        if self.tables is None or self.builder is None or self._started:
+            return
+        self._started = True
+        self.builder.submit(_ready, self.tables, self.definitions)
+
+    def wait_until_built(self) -> None:
+        """Build them (if nobody started to) and wait until they are."""
+        self.build_in_background()
+        if self.builder is not None:
+            self.builder.finish()
+
+
+@contextmanager
+def rebuilt_index(database: DatabaseBackend) -> Iterator[NewIndex]:
+    """The tables a rebuild writes to; leaving the block normally puts them in service."""
     if connection.vendor != "postgresql" or connection.in_atomic_block:
         database.clear()
-        yield None
+        yield NewIndex(tables=None)
         return
-    with _exclusive():
+    with _exclusive(), BackgroundWriter[None]("index-tables") as builder:
         tables = IndexTables(*(f"{table}{SUFFIX}" for table in LIVE_TABLES))
         _drop(tables)  # left by a rebuild that was killed
         definitions = {live: _definitions(live) for live in LIVE_TABLES}
@@ -84,14 +111,22 @@ def rebuilt_index(database: DatabaseBackend) -> Iterator[IndexTables | None]:
             _build(tables.word, definitions[LIVE_TABLES.word])
             # Entries the live index gets from now on have higher ids: pages indexed meanwhile.
             (watermark,) = next_ids(LIVE_TABLES.entry, 1)
-            yield tables
-            for live, new in zip(LIVE_TABLES, tables, strict=True):
-                if live != LIVE_TABLES.word:
-                    _build(new, definitions[live])
-                _execute(f"ANALYZE {_quote(new)}")
+            index = NewIndex(tables, definitions, builder)
+            yield index
+            index.wait_until_built()
             _swap(database, tables, definitions, watermark)
         finally:
+            # A build still running holds its table: the drop waits for it, then its next
+            # statement fails on the builder's thread, where nobody waits for it any more.
             _drop(tables)
+
+
+def _ready(tables: IndexTables, definitions: dict[str, list[Definition]]) -> None:
+    """The loaded tables' indexes and constraints (but the foreign keys), and statistics."""
+    for live, new in zip(LIVE_TABLES, tables, strict=True):
+        if live != LIVE_TABLES.word:
+            _build(new, definitions[live])
+        _execute(f"ANALYZE {_quote(new)}")
 
 
 @contextmanager

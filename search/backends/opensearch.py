@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Iterable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager, suppress
 from itertools import islice
 from typing import Any, TextIO
@@ -693,15 +694,14 @@ class OpenSearchBackend(SearchBackend):
         stdout.write(f"OpenSearch index ({self.prefix}): {total} pages")
         with engine_errors("rebuild"):
             new = self.new_index_names()
-            for language, index in new.items():
-                body = index_body(language)
-                # Nobody searches the new indices before the swap: no periodic refreshes while
-                # they fill (each one writes a segment the engine must later merge).
-                body["settings"]["refresh_interval"] = "-1"
-                self.engine.indices.create(index=index, body=body, request_timeout=BULK_TIMEOUT)
+            bodies = {language: index_body(language) for language in new}  # reads the glossary
             names = ",".join(new.values())
             try:
-                self._load(documents, new, total, stdout)
+                # The indices are created while the first chunk of documents is built.
+                with ThreadPoolExecutor(1, thread_name_prefix="create-indices") as creator:
+                    created = creator.submit(self._create_indices, new, bodies)
+                    self._load(documents, new, total, stdout, created)
+                created.result()  # no documents: nothing waited for it
                 self.engine.indices.put_settings(
                     index=names, body={"index": {"refresh_interval": None}}
                 )
@@ -711,7 +711,7 @@ class OpenSearchBackend(SearchBackend):
                 old = self._swap_aliases(new)
             except Exception:
                 with suppress(OpenSearchException):
-                    self.engine.indices.delete(index=names)
+                    self.engine.indices.delete(index=names, ignore_unavailable=True)
                 raise
             if old:
                 self.engine.indices.delete(
@@ -719,12 +719,24 @@ class OpenSearchBackend(SearchBackend):
                 )
         stdout.write(f"  aliases now on {', '.join(new.values())}")
 
+    def _create_indices(self, names: dict[str, str], bodies: dict[str, dict[str, Any]]) -> None:
+        for language, index in names.items():
+            # Nobody searches the new indices before the swap: no periodic refreshes while
+            # they fill (each one writes a segment the engine must later merge).
+            settings = {**bodies[language]["settings"], "refresh_interval": "-1"}
+            self.engine.indices.create(
+                index=index,
+                body={**bodies[language], "settings": settings},
+                request_timeout=BULK_TIMEOUT,
+            )
+
     def _load(
         self,
         documents: Iterable[SearchDocument],
         indices: dict[str, str],
         total: int,
         stdout: TextIO,
+        created: Future[None],
     ) -> None:
         """Send the documents in chunks, building the next chunk while the engine indexes one.
 
@@ -734,7 +746,7 @@ class OpenSearchBackend(SearchBackend):
         indexes one request's documents for a shard on one thread, so with one request in
         flight it used about one core ("Eighth round"). The documents are built here, in the
         caller's thread: building one reads the database, and the caller decides where the
-        database index is written.
+        database index is written. Nothing is sent before the indices exist (``created``).
         """
         # Imported here: the command module imports the service, which imports this module.
         from search.management.commands.rebuild_search_index import progress
@@ -746,6 +758,7 @@ class OpenSearchBackend(SearchBackend):
         done = 0
         with BackgroundWriter[int]("bulk", outstanding=3, threads=2) as sender:
             while chunk := list(islice(actions, BULK_CHUNK)):
+                created.result()  # raises the creation's error, if any
                 for indexed in sender.submit(self._send_chunk, chunk):
                     done += indexed
                     progress(done, max(total, done), stdout)

@@ -198,3 +198,24 @@ def test_a_rebuild_the_engine_refuses_midway_keeps_the_old_index(engine, site_tr
     assert [hit.page.pk for hit in old_answer.hits] == [story.pk]
     found = service.database_backend().search(SearchQuery(text="Esther träffar"))
     assert found.total == 6
+
+
+def test_an_index_the_engine_refuses_to_create_leaves_the_old_ones(engine, monkeypatch):
+    """The new indices are created while the first documents are built: when the second is
+    refused, the first is deleted and the old ones keep answering."""
+    backend, story = engine
+    old_indices = set(backend.engine.indices.get(index=f"{backend.prefix}-*"))
+    real_body = opensearch.index_body
+
+    def refused_in_english(language):
+        body = real_body(language)
+        if language == "en":
+            body["mappings"]["properties"]["title"]["analyzer"] = "no_such_analyzer"
+        return body
+
+    monkeypatch.setattr(opensearch, "index_body", refused_in_english)
+    with pytest.raises(CommandError, match="database index is rebuilt, but the search engine"):
+        call_command("rebuild_search_index", stdout=io.StringIO())
+    assert set(backend.engine.indices.get(index=f"{backend.prefix}-*")) == old_indices
+    found = backend.search(SearchQuery(text="Esther kommer hem"))
+    assert [hit.page.pk for hit in found.hits] == [story.pk]

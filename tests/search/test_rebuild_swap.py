@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import io
 import threading
+import time
+from collections import deque
 from collections.abc import Callable
 
 import pytest
@@ -205,4 +207,40 @@ def test_nothing_changed_meanwhile_means_nothing_reindexed_at_the_swap(projects,
     call_command("rebuild_search_index", stdout=io.StringIO())  # right after the fixture's
 
     assert reindexed == []
+    assert titles_found("hemgång") == sorted(page.title for page in projects)
+
+
+def new_tables_indexed() -> bool:
+    """Whether each new table has as many indexes as its live one has without foreign keys."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT tablename, count(*) FROM pg_indexes WHERE tablename = ANY(%s) GROUP BY 1",
+            [[*TABLES, *(f"{table}_rebuilt" for table in TABLES)]],
+        )
+        counts = dict(cursor.fetchall())
+    return all(counts.get(f"{table}_rebuilt", 0) == counts.get(table, 0) for table in TABLES)
+
+
+def test_the_new_tables_indexes_are_built_while_the_engine_finishes(projects, monkeypatch):
+    """With an engine, the documents run out while its last chunks are indexed and its new
+    indices refreshed and swapped in; PostgreSQL builds the new tables' indexes meanwhile."""
+
+    class EngineStillIndexing:
+        name = "engine"
+        saw_the_tables_indexed = False
+
+        def rebuild(self, documents, total, stdout):
+            deque(documents, maxlen=0)
+            deadline = time.monotonic() + 10
+            while not self.saw_the_tables_indexed and time.monotonic() < deadline:
+                self.saw_the_tables_indexed = new_tables_indexed()
+                time.sleep(0.05)
+
+    engine = EngineStillIndexing()
+    monkeypatch.setattr(rebuild_search_index, "configured_backend", lambda: engine)
+
+    call_command("rebuild_search_index", stdout=io.StringIO())
+
+    assert engine.saw_the_tables_indexed
+    assert leftover_tables() == []
     assert titles_found("hemgång") == sorted(page.title for page in projects)

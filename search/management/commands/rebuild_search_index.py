@@ -13,8 +13,8 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from search.backends.base import BackendUnavailable
-from search.backends.database import DatabaseBackend, IndexTables
-from search.backends.database_rebuild import RebuildRunning, rebuilt_index
+from search.backends.database import DatabaseBackend
+from search.backends.database_rebuild import NewIndex, RebuildRunning, rebuilt_index
 from search.background import BackgroundWriter
 from search.documents import SearchDocument, build_document
 from search.indexing import BATCH, indexable_pages
@@ -50,10 +50,10 @@ class Command(BaseCommand):
             # Searches keep the old database index until the new one is complete (PostgreSQL).
             # The writer thread stops before the new tables are swapped in or dropped.
             with (
-                rebuilt_index(database) as tables,
+                rebuilt_index(database) as index,
                 closing(
                     self.indexed_in_database(
-                        pages, total, database, tables, show_progress=not with_engine
+                        pages, total, database, index, show_progress=not with_engine
                     )
                 ) as documents,
             ):
@@ -81,7 +81,7 @@ class Command(BaseCommand):
         pages: QuerySet,
         total: int,
         database: DatabaseBackend,
-        tables: IndexTables | None,
+        index: NewIndex,
         show_progress: bool,
     ) -> Iterator[SearchDocument]:
         """Each page's document, added to the database index in batches as it is passed on.
@@ -89,7 +89,9 @@ class Command(BaseCommand):
         Why one pass: the engine's rebuild used to load and build every page again after the
         database's, and building a document is most of a rebuild's Python time
         (docs/benchmarks.md). The last batch is written when the pages run out, not at the
-        count taken before, so a page unpublished meanwhile cannot hold back the batch.
+        count taken before, so a page unpublished meanwhile cannot hold back the batch. Once
+        it is in, the new tables' indexes are built in the background while the caller (the
+        engine's rebuild) finishes.
         """
         batch: list[SearchDocument] = []
         done = 0
@@ -98,13 +100,14 @@ class Command(BaseCommand):
                 document = build_document(page)
                 batch.append(document)
                 if len(batch) == BATCH:
-                    writer.submit(database.add_documents, batch, tables)
+                    writer.submit(database.add_documents, batch, index.tables)
                     batch = []
                     if show_progress:
                         progress(done, max(total, done), self.stdout)
                 yield document
             if batch:
-                writer.submit(database.add_documents, batch, tables)
+                writer.submit(database.add_documents, batch, index.tables)
+        index.build_in_background()
         if show_progress:
             progress(done, done, self.stdout)
 
