@@ -79,6 +79,11 @@ def measure_side_by_side(
                     continue
                 elapsed, status, body, content_type = _get(connection, paths[index])
                 if round_number < warmup:
+                    if status != 200:
+                        # A setup fault (a missing translation catalogue made /sv/sok/ a 404
+                        # once) would otherwise cost the whole run and leave a blank series.
+                        connection.close()
+                        raise RuntimeError(f"{name}: GET {paths[index]} answered {status}")
                     continue
                 result = results[name]
                 if status != 200:

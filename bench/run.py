@@ -148,6 +148,9 @@ def run_one(size: int, backend: str, options) -> dict:
     result: dict = {"size": size, "backend": backend, "import": prepare(size, env)}
     if not (BUILD / "static" / "staticfiles.json").exists():
         services.manage(env, "collectstatic", "--noinput")
+    # The Swedish URLs (/sv/sok/) and texts come from the compiled catalogues, which are build
+    # output: a checkout that has not run bin/setup has none.
+    services.manage(env, "compile_translations")
     print(f"[{size} {backend}] rebuilding our index …", flush=True)
     result["rebuild_ours"] = rebuild(env, "ours")
     if backend == "opensearch" or not options.reuse_stock_index:
