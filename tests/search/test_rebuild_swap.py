@@ -20,7 +20,7 @@ from django.db import connection, connections
 
 from search import service
 from search.backends.database import DatabaseBackend
-from search.backends.database_rebuild import LOCK_KEY
+from search.backends.database_rebuild import LOCK_KEY, SUFFIX
 from search.management.commands import rebuild_search_index
 from search.models import SearchEntry
 from search.query import SearchQuery
@@ -109,7 +109,7 @@ def catalog() -> dict[str, list[tuple]]:
 
 def leftover_tables() -> list[str]:
     with connection.cursor() as cursor:
-        cursor.execute("SELECT tablename FROM pg_tables WHERE tablename LIKE '%%_rebuilt'")
+        cursor.execute("SELECT tablename FROM pg_tables WHERE tablename LIKE %s", [f"%{SUFFIX}"])
         return [row[0] for row in cursor.fetchall()]
 
 
@@ -215,10 +215,10 @@ def new_tables_indexed() -> bool:
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT tablename, count(*) FROM pg_indexes WHERE tablename = ANY(%s) GROUP BY 1",
-            [[*TABLES, *(f"{table}_rebuilt" for table in TABLES)]],
+            [[*TABLES, *(f"{table}{SUFFIX}" for table in TABLES)]],
         )
         counts = dict(cursor.fetchall())
-    return all(counts.get(f"{table}_rebuilt", 0) == counts.get(table, 0) for table in TABLES)
+    return all(counts.get(f"{table}{SUFFIX}", 0) == counts.get(table, 0) for table in TABLES)
 
 
 def test_the_new_tables_indexes_are_built_while_the_engine_finishes(projects, monkeypatch):
