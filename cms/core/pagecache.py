@@ -40,6 +40,7 @@ from typing import TypeVar
 
 from django.conf import settings
 from django.core.cache import caches
+from django.core.signals import request_finished, request_started
 from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.http import HttpRequest, HttpResponse
@@ -92,13 +93,17 @@ IGNORED_MODELS = frozenset(
 STORED_HEADERS = ("Content-Type", "Content-Language", "Vary", "Cache-Control", "Last-Modified")
 
 
-class _ChangeState(threading.local):
-    """Whether this thread changed content since it last read the generation."""
+class _ThreadState(threading.local):
+    """Per thread: whether it changed content since it last read the generation, and the
+    generation its current request has seen (``None`` outside a request and before the first
+    read)."""
 
     changed_since_read = False
+    in_request = False
+    request_generation: str | None = None
 
 
-_local = _ChangeState()
+_local = _ThreadState()
 
 
 def _cache():
@@ -110,12 +115,22 @@ def timeout() -> int:
 
 
 def current_generation() -> str:
-    """The shared token; a missing (never set or evicted) one is replaced by a new one."""
+    """The shared token; a missing (never set or evicted) one is replaced by a new one.
+
+    Read from the shared cache once per request: every memoised lookup asks for it, eleven
+    times for a search page, and each read opens a file (docs/benchmarks.md, "Tenth round").
+    A request sees one generation throughout, as the page cache already assumes (it reads the
+    token before rendering); a change this thread makes replaces it (``new_generation``), and
+    the next request reads the token again.
+    """
+    if _local.request_generation is not None and not _local.changed_since_read:
+        return _local.request_generation
     _local.changed_since_read = False
-    cache = _cache()
-    generation = cache.get(GENERATION_KEY)
+    generation = _cache().get(GENERATION_KEY)
     if generation is None:
         generation = new_generation()
+    if _local.in_request:
+        _local.request_generation = generation
     return generation
 
 
@@ -161,6 +176,8 @@ def new_generation() -> str:
     update could repeat."""
     generation = secrets.token_hex(8)
     _cache().set(GENERATION_KEY, generation, timeout=None)
+    if _local.in_request:
+        _local.request_generation = generation
     return generation
 
 
@@ -290,11 +307,25 @@ def _on_m2m_change(sender, action: str, instance, **kwargs) -> None:
         content_changed()
 
 
+def _request_started(**_kwargs) -> None:
+    _local.in_request = True
+    _local.request_generation = None
+
+
+def _request_finished(**_kwargs) -> None:
+    _local.in_request = False
+    _local.request_generation = None
+
+
 def connect_signals() -> None:
     """Called once from CoreConfig.ready(). ``post_save`` covers publish, unpublish and move (they
     save the page); ``post_page_move`` also covers the descendants whose paths a move rewrites
-    with a queryset update, which sends no ``post_save``."""
+    with a queryset update, which sends no ``post_save``. The request signals bound the
+    generation a request reads once (``current_generation``)."""
     from wagtail.signals import page_published, page_unpublished, post_page_move
+
+    request_started.connect(_request_started, dispatch_uid="pagecache-request-started")
+    request_finished.connect(_request_finished, dispatch_uid="pagecache-request-finished")
 
     post_save.connect(_on_model_change, dispatch_uid="pagecache-save")
     post_delete.connect(_on_model_change, dispatch_uid="pagecache-delete")

@@ -11,9 +11,10 @@ Why this design:
   across a window boundary, which is acceptable for abuse control (not for billing).
 * **The "ratelimit" cache alias is file-based** in production (settings/base.py): all gunicorn
   workers on the host share it without a database round trip, and the limits keep working while
-  PostgreSQL is down (the DatabaseCache would fail with the database). Its ``incr`` is a
-  read-then-write, so counting holds a file lock (``_counting``). Several hosts behind a balancer
-  need a shared cache with an atomic ``incr`` (Redis, Memcached).
+  PostgreSQL is down (the DatabaseCache would fail with the database). With a file-based alias
+  the counters are files of their own in its folder, one byte appended per request
+  (``_count_in_file``); any other backend counts with its ``add`` and ``incr``. Several hosts
+  behind a balancer need a shared cache with an atomic ``incr`` (Redis, Memcached).
 * **Client address**: ``REMOTE_ADDR``, unless ``RATELIMIT_TRUSTED_PROXIES`` says how many proxies
   of ours append to ``X-Forwarded-For``; then the address that the outermost of them saw. Never
   the left-most entry, which the client writes itself.
@@ -26,12 +27,13 @@ Django admin sign-in forms) and ``RATELIMIT_SEARCH`` (search page, JSON search A
 
 from __future__ import annotations
 
-import fcntl
+import hashlib
 import logging
 import math
+import os
 import time
 from collections.abc import Callable
-from contextlib import contextmanager
+from contextlib import suppress
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -79,48 +81,87 @@ def client_address(request: HttpRequest) -> str:
     return request.META.get("REMOTE_ADDR", "")
 
 
-@contextmanager
-def _counting(cache):
-    """Serialise counting when the cache's own ``incr`` is a read-then-write.
-
-    The file-based cache reads a counter and writes it back, so two workers counting at once
-    lose one request (the load test's burst got 244 searches through a limit of 120 across two
-    windows). An exclusive ``flock`` on a file next to the counters makes it exact for every
-    process and thread on the host; backends whose ``incr`` is atomic need no lock.
-    """
-    if not isinstance(cache, FileBasedCache):
-        yield
-        return
-    directory = Path(settings.CACHES[CACHE_ALIAS]["LOCATION"])
-    directory.mkdir(parents=True, exist_ok=True)
-    with open(directory / "counters.lock", "a") as handle:
-        fcntl.flock(handle, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
-
-
 def hit(scope: str, address: str, limit: Limit, now: float | None = None) -> int | None:
     """Count one request; return the seconds until the window resets if it is over the limit."""
     now = time.time() if now is None else now
     window = int(now // limit.seconds)
+    window_end = (window + 1) * limit.seconds
     key = f"{scope}:{address}:{window}"
     try:
         cache = caches[CACHE_ALIAS]
-        with _counting(cache):
-            cache.add(key, 0, timeout=limit.seconds + 1)
-            try:
-                count = cache.incr(key)
-            except ValueError:  # expired between add and incr
-                cache.set(key, 1, timeout=limit.seconds + 1)
-                count = 1
+        if isinstance(cache, FileBasedCache):
+            directory = Path(settings.CACHES[CACHE_ALIAS]["LOCATION"])
+            count = _count_in_file(directory, key, window_end, limit, now)
+        else:
+            count = _count_in_cache(cache, key, limit)
     except Exception:
         logger.exception("Rate-limit cache unavailable; letting %s through", scope)
         return None
     if count <= limit.requests:
         return None
-    return max(1, math.ceil((window + 1) * limit.seconds - now))
+    return max(1, math.ceil(window_end - now))
+
+
+def _count_in_cache(cache, key: str, limit: Limit) -> int:
+    """A cache with an atomic ``incr`` (Redis, Memcached, or the local one in tests)."""
+    cache.add(key, 0, timeout=limit.seconds + 1)
+    try:
+        return cache.incr(key)
+    except ValueError:  # expired between add and incr
+        cache.set(key, 1, timeout=limit.seconds + 1)
+        return 1
+
+
+# Counter files share the cache's folder and suffix, so the cache's ``clear()`` and culling
+# remove them too; the window's end leads their name, which no cache entry's (a digest) has.
+COUNTER_NAME = "{window_end}-{digest}" + FileBasedCache.cache_suffix
+SWEEP_EVERY_SECONDS = 60
+_next_sweep = 0.0
+
+
+def _count_in_file(directory: Path, key: str, window_end: int, limit: Limit, now: float) -> int:
+    """Count a request in the key's own file: one byte appended, the file's length is the count.
+
+    Why not the file-based cache's ``add`` and ``incr``: its ``incr`` reads the counter and writes
+    it back (a temporary file renamed over it), which needed a lock shared by the workers (the
+    load test's burst got twice the limit through without it), and the four file operations and
+    the lock were the largest cost of the middleware on a search, 0.5–2 ms (docs/benchmarks.md,
+    "Tenth round"). An ``O_APPEND`` write is placed at the end of the file atomically among all
+    processes, and the file offset after it is exactly this request's number: exact without a
+    lock. Once over the limit the file stops growing, so a flood costs no disk.
+    """
+    digest = hashlib.sha256(key.encode("utf-8", "surrogateescape")).hexdigest()[:32]
+    path = directory / COUNTER_NAME.format(window_end=window_end, digest=digest)
+    flags = os.O_WRONLY | os.O_APPEND | os.O_CREAT
+    try:
+        descriptor = os.open(path, flags, 0o600)
+    except FileNotFoundError:  # the folder is made on first use, as the cache does
+        directory.mkdir(parents=True, exist_ok=True)
+        descriptor = os.open(path, flags, 0o600)
+    try:
+        if os.fstat(descriptor).st_size > limit.requests:
+            return limit.requests + 1
+        os.write(descriptor, b".")
+        count = os.lseek(descriptor, 0, os.SEEK_CUR)
+    finally:
+        os.close(descriptor)
+    if now >= _next_sweep:
+        _sweep(directory, now)
+    return count
+
+
+def _sweep(directory: Path, now: float) -> None:
+    """Delete the counters of windows that have ended; each process looks once a minute."""
+    global _next_sweep
+    _next_sweep = now + SWEEP_EVERY_SECONDS
+    suffix = FileBasedCache.cache_suffix
+    with os.scandir(directory) as entries:
+        for entry in entries:
+            window_end, dash, _ = entry.name.partition("-")
+            ended = dash and window_end.isdigit() and int(window_end) <= now
+            if ended and entry.name.endswith(suffix):
+                with suppress(FileNotFoundError):  # another worker swept it first
+                    os.unlink(entry.path)
 
 
 def too_many_requests(retry_after: int, message: str, json: bool = False) -> HttpResponse:

@@ -7,6 +7,7 @@ run without a database, as a gunicorn worker's requests do (they are not atomic)
 from __future__ import annotations
 
 import pytest
+from django.core.signals import request_finished, request_started
 from django.db import transaction
 
 from cms.core import pagecache
@@ -61,3 +62,42 @@ def test_the_memo_is_bounded(monkeypatch):
     value("d")  # kept: the memo started over with it
     value("a")  # dropped when the memo was full
     assert calls == ["a", "b", "c", "d", "a"]
+
+
+@pytest.mark.django_db(transaction=True)  # outside a transaction, as a worker's requests are
+def test_a_request_reads_the_generation_once_and_follows_its_own_changes():
+    """Each memoised lookup asks for the generation; a request reads it from the shared cache
+    once, keeps it while another worker changes content, and takes its own changes at once."""
+    value, calls = counting()
+    request_started.send(sender=None)
+    try:
+        value("sv")
+        pagecache._cache().set(pagecache.GENERATION_KEY, "another-worker", timeout=None)
+        value("sv")
+        assert calls == ["sv"]  # the request goes on with the generation it saw
+
+        pagecache.content_changed()  # this request saves a page
+        value("sv")
+        assert calls == ["sv", "sv"]
+    finally:
+        request_finished.send(sender=None)
+
+    pagecache._cache().set(pagecache.GENERATION_KEY, "another-worker", timeout=None)
+    value("sv")  # the next request (or none) sees the other worker's change
+    assert calls == ["sv", "sv", "sv"]
+
+
+@pytest.mark.django_db
+def test_a_search_page_reads_the_shared_generation_once(client, site_tree, monkeypatch):
+    """Eleven memoised lookups on a search page (menu, facets, picks…) were eleven file reads."""
+    cache = pagecache._cache()
+    reads: list[str] = []
+    real_get = cache.get
+
+    def get(key, *args, **kwargs):
+        reads.append(key)
+        return real_get(key, *args, **kwargs)
+
+    monkeypatch.setattr(cache, "get", get)
+    assert client.get("/sv/sok/", {"q": "dialys"}).status_code == 200
+    assert reads.count(pagecache.GENERATION_KEY) == 1

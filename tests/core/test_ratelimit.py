@@ -142,8 +142,9 @@ def test_a_broken_limiter_lets_visitors_through_and_says_so(
     assert "Rate-limit cache unavailable" in caplog.text
 
 
-def test_counting_from_many_threads_is_exact_with_the_file_cache(settings, tmp_path):
-    """Production's file-based counters lose no request when workers count at the same time."""
+@pytest.fixture
+def file_counters(settings, tmp_path):
+    """Production's file-based "ratelimit" cache, in a folder of the test's own."""
     settings.CACHES = {
         **settings.CACHES,
         "ratelimit": {
@@ -151,13 +152,39 @@ def test_counting_from_many_threads_is_exact_with_the_file_cache(settings, tmp_p
             "LOCATION": str(tmp_path / "ratelimit"),
         },
     }
-    limit = Limit(requests=10_000, seconds=3600)
+    return tmp_path / "ratelimit"
+
+
+def test_counting_from_many_threads_is_exact_with_the_file_cache(file_counters):
+    """Production's file-based counters lose no request and count none twice when workers
+    count at the same time: all 240 requests are let through, the 241st is not."""
+    limit = Limit(requests=240, seconds=3600)
     now = 1_800_000_000.0  # one fixed window for the whole test
+    refused: list[int] = []
 
     def count() -> None:
         for _ in range(40):
-            hit("search", "192.0.2.1", limit, now=now)
+            if retry_after := hit("search", "192.0.2.1", limit, now=now):
+                refused.append(retry_after)
 
     run_in_threads(count, threads=6, switch=1e-5)  # switch threads often, as busy workers would
-    window = int(now // limit.seconds)
-    assert caches["ratelimit"].get(f"search:192.0.2.1:{window}") == 240
+    assert refused == []
+    assert hit("search", "192.0.2.1", limit, now=now) == 3600
+    assert hit("search", "192.0.2.2", limit, now=now) is None  # another client's own count
+
+
+def test_file_counters_stop_growing_over_the_limit_and_are_swept_when_their_window_ends(
+    file_counters,
+):
+    limit = Limit(requests=5, seconds=60)
+    now = 1_800_000_000.0
+    for _ in range(100):  # a flood
+        hit("search", "192.0.2.1", limit, now=now)
+    (counter,) = file_counters.iterdir()
+    assert counter.stat().st_size == limit.requests + 1
+
+    hit("search", "192.0.2.1", limit, now=now + 600)  # ten minutes on: a new window
+    assert [path.stat().st_size for path in file_counters.iterdir()] == [1]
+
+    caches["ratelimit"].clear()  # the cache's own clear() empties the counters too
+    assert list(file_counters.iterdir()) == []
