@@ -7,8 +7,9 @@ site for everyone. Pages are not limited: they are cheap and served from the pag
 Why this design:
 
 * **Fixed windows per client address**, keyed ``<scope>:<address>:<window number>``. One
-  ``add`` + ``incr`` per request, no lists of timestamps; a client can burst up to twice the limit
-  across a window boundary, which is acceptable for abuse control (not for billing).
+  counter per key, counted up once per request, no lists of timestamps; a client can burst up
+  to twice the limit across a window boundary, which is acceptable for abuse control (not for
+  billing).
 * **The "ratelimit" cache alias is file-based** in production (settings/base.py): all gunicorn
   workers on the host share it without a database round trip, and the limits keep working while
   PostgreSQL is down (the DatabaseCache would fail with the database). With a file-based alias

@@ -89,7 +89,8 @@ def test_a_request_reads_the_generation_once_and_follows_its_own_changes():
 
 @pytest.mark.django_db
 def test_a_search_page_reads_the_shared_generation_once(client, site_tree, monkeypatch):
-    """Eleven memoised lookups on a search page (menu, facets, picks…) were eleven file reads."""
+    """Every memoised lookup on a search page (menu, facets, picks…) used to read the shared
+    cache; now the request reads it once."""
     cache = pagecache._cache()
     reads: list[str] = []
     real_get = cache.get

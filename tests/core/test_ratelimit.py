@@ -9,6 +9,7 @@ import pytest
 from django.core.cache import caches
 from django.utils import translation
 
+from cms.core import ratelimit
 from cms.core.ratelimit import Limit, hit
 from tests.concurrency import run_in_threads
 
@@ -143,8 +144,10 @@ def test_a_broken_limiter_lets_visitors_through_and_says_so(
 
 
 @pytest.fixture
-def file_counters(settings, tmp_path):
-    """Production's file-based "ratelimit" cache, in a folder of the test's own."""
+def file_counters(settings, tmp_path, monkeypatch):
+    """Production's file-based "ratelimit" cache, in a folder of the test's own, with the
+    process's next sweep due at once (another test's clock must not postpone it)."""
+    monkeypatch.setattr(ratelimit, "_next_sweep", 0.0)
     settings.CACHES = {
         **settings.CACHES,
         "ratelimit": {
